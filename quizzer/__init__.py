@@ -1,0 +1,2 @@
+"""quizzer: practise interview-style recall."""
+__version__ = "0.1.0"

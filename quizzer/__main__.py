@@ -1,0 +1,3 @@
+from quizzer.cli.app import main
+
+main()

@@ -1,0 +1,236 @@
+"""Settings: one registry, one TOML file, and the precedence flag > QUIZZER_* environment > file > default.
+
+Every setting quizzer knows is declared once in `SETTINGS`; the file is validated against it
+(unknown keys and wrong types are named with their line), environment variables are derived
+from the key (`llm.base_url` -> `QUIZZER_LLM_BASE_URL`), and `quizzer config show` lists them
+all with where each value came from, never printing a secret.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from quizzer.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    kind: type  # str, int, float, bool or list (of str)
+    default: Any
+    help: str
+    secret: bool = False
+    # Further environment variables read after QUIZZER_*, e.g. OPENAI_API_KEY.
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def env_var(self) -> str:
+        return "QUIZZER_" + self.key.upper().replace(".", "_")
+
+
+def _settings(*settings: Setting) -> dict[str, Setting]:
+    return {setting.key: setting for setting in settings}
+
+
+SETTINGS: dict[str, Setting] = _settings(
+    Setting("db", str, None, "Path of the review database (default: in the user data dir)."),
+    Setting("decks", list, [], "Decks (names or paths) that `quizzer quiz` uses when none is given."),
+    Setting("grader.name", str, None, "Grader for quiz, grade and eval: embedding, cosine, llm or hybrid "
+            "(default: hybrid when an LLM is configured, else embedding)."),
+    Setting("grader.model", str, None, "Sentence-transformers model directory or hub id "
+            "(default: the bundled all-MiniLM-L6-v2)."),
+    Setting("grader.correct_above", float, 0.70, "Probability at or above which an answer is correct."),
+    Setting("grader.incorrect_below", float, 0.30, "Probability below which an answer is incorrect."),
+    Setting("grader.uncertain_low", float, 0.40, "Lower edge of the uncertain band."),
+    Setting("grader.uncertain_high", float, 0.60, "Upper edge of the uncertain band."),
+    Setting("grader.cosine_threshold", float, 0.62, "Cosine at or above which the cosine baseline says correct."),
+    Setting("quiz.new_per_day", int, 20, "New cards introduced per day."),
+    Setting("quiz.llm_budget_seconds", float, 15.0, "Longest the quiz waits for the LLM judge on one answer."),
+    Setting("llm.model", str, None, "Model (or Azure deployment) of the LLM judge."),
+    Setting("llm.base_url", str, None, "Base URL of an OpenAI-compatible endpoint."),
+    Setting("llm.api_key", str, None, "API key of the LLM endpoint.", secret=True, aliases=("OPENAI_API_KEY",)),
+    Setting("llm.azure_endpoint", str, None, "Azure OpenAI endpoint (uses the Azure client when set)."),
+    Setting("llm.api_version", str, "2024-10-21", "Azure OpenAI API version."),
+    Setting("llm.timeout", float, 20.0, "Seconds per LLM call."),
+    Setting("llm.attempts", int, 3, "Attempts per LLM call (with exponential backoff)."),
+    Setting("llm.answer_budget_seconds", float, 45.0, "Longest one answer may wait for the LLM in batches."),
+    Setting("llm.concurrency", int, 4, "Concurrent LLM requests in batches."),
+    Setting("llm.max_consecutive_failures", int, 3, "Failures in a row after which the endpoint counts as down."),
+    Setting("llm.prices", str, None, "Prices per million tokens, as 'model=input/output;model2=...'."),
+)
+
+
+def default_config_path() -> Path:
+    from platformdirs import user_config_path
+
+    return user_config_path("quizzer") / "config.toml"
+
+
+def config_path() -> Path:
+    """The config file's path: QUIZZER_CONFIG, else the platformdirs config dir."""
+    override = os.environ.get("QUIZZER_CONFIG")
+    return Path(override).expanduser() if override else default_config_path()
+
+
+@dataclass(frozen=True)
+class Resolved:
+    value: Any
+    source: str  # "flag", "env QUIZZER_X", "config file PATH:LINE" or "default"
+
+
+@dataclass
+class Config:
+    """Effective settings. Build with `load_config`; flags come in through `with_flags`."""
+
+    path: Path
+    file_values: dict[str, Any] = field(default_factory=dict)
+    file_lines: dict[str, int] = field(default_factory=dict)
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    flags: dict[str, Any] = field(default_factory=dict)
+
+    def with_flags(self, **flags: Any) -> Config:
+        """A copy where the given settings (dots as double underscores: `llm__model`) come from flags."""
+        given = {key.replace("__", "."): value for key, value in flags.items() if value is not None}
+        for key in given:
+            _setting(key)
+        return Config(self.path, self.file_values, self.file_lines, self.environ, {**self.flags, **given})
+
+    def resolve(self, key: str) -> Resolved:
+        setting = _setting(key)
+        if key in self.flags:
+            return Resolved(self.flags[key], "flag")
+        for variable in (setting.env_var, *setting.aliases):
+            raw = self.environ.get(variable)
+            if raw not in (None, ""):
+                return Resolved(_parse_env(setting, variable, raw), f"env {variable}")
+        if key in self.file_values:
+            return Resolved(self.file_values[key], f"config file {self.path}:{self.file_lines.get(key, '?')}")
+        return Resolved(setting.default, "default")
+
+    def get(self, key: str) -> Any:
+        return self.resolve(key).value
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(key, value for display, source) for every setting; secrets are masked."""
+        rows = []
+        for key, setting in SETTINGS.items():
+            resolved = self.resolve(key)
+            if setting.secret and resolved.value:
+                shown = "(set)"
+            elif resolved.value is None:
+                shown = "(unset)"
+            else:
+                shown = str(resolved.value)
+            rows.append((key, shown, resolved.source))
+        return rows
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.get("llm.model"))
+
+
+def _setting(key: str) -> Setting:
+    try:
+        return SETTINGS[key]
+    except KeyError:
+        raise ConfigError(f"unknown setting {key!r}") from None
+
+
+def _parse_env(setting: Setting, variable: str, raw: str) -> Any:
+    try:
+        if setting.kind is bool:
+            if raw.lower() in ("1", "true", "yes", "on"):
+                return True
+            if raw.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(raw)
+        if setting.kind is list:
+            return [item.strip() for item in raw.split(os.pathsep if os.pathsep in raw else ",") if item.strip()]
+        return setting.kind(raw)
+    except ValueError:
+        raise ConfigError(
+            f"environment variable {variable}={raw!r} is not a valid {setting.kind.__name__}",
+            hint=f"unset it or give a {setting.kind.__name__}",
+        ) from None
+
+
+def _type_ok(setting: Setting, value: Any) -> bool:
+    if setting.kind is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if setting.kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if setting.kind is list:
+        return isinstance(value, list) and all(isinstance(item, str) for item in value)
+    return isinstance(value, setting.kind)
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for name, value in table.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, dict) and any(known.startswith(key + ".") for known in SETTINGS):
+            flat.update(_flatten(value, key + "."))
+        else:
+            flat[key] = value
+    return flat
+
+
+def _line_of(text: str, key: str) -> int | None:
+    """Line of `key` in a TOML text: its last part after its [section] header (tomllib gives no positions)."""
+    *sections, name = key.split(".")
+    section = ".".join(sections)
+    current = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        header = re.match(r"^\[([^\[\]]+)\]", stripped)
+        if header:
+            current = header.group(1).strip()
+        elif current == section and re.match(rf"^{re.escape(name)}\s*=", stripped):
+            return number
+    return None
+
+
+def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """Reads and validates the config file (a missing file is an empty config)."""
+    path = path or config_path()
+    environ = dict(os.environ if environ is None else environ)
+    if not path.exists():
+        return Config(path=path, environ=environ)
+    try:
+        text = path.read_text(encoding="utf-8")
+        table = tomllib.loads(text)
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text", hint="save the config file as UTF-8") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    values: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    problems: list[str] = []
+    for key, value in _flatten(table).items():
+        line = _line_of(text, key)
+        where = f"{path}:{line}" if line else str(path)
+        setting = SETTINGS.get(key)
+        if setting is None:
+            problems.append(f"{where}: unknown setting {key!r}")
+        elif not _type_ok(setting, value):
+            problems.append(f"{where}: {key} must be a {setting.kind.__name__}, not {type(value).__name__}")
+        else:
+            values[key] = float(value) if setting.kind is float else value
+            if line:
+                lines[key] = line
+    secret_keys = [key for key in values if SETTINGS[key].secret]
+    if secret_keys and os.name == "posix" and path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        problems.append(f"{path}: holds {', '.join(secret_keys)} but others can read it")
+    if problems:
+        hint = "run `chmod 600` on it" if secret_keys and len(problems) == 1 and "others can read" in problems[0] else (
+            "`quizzer config show` lists the known settings"
+        )
+        raise ConfigError("invalid configuration:\n" + "\n".join(f"  - {p}" for p in problems), hint=hint)
+    return Config(path=path, file_values=values, file_lines=lines, environ=environ)

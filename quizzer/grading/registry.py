@@ -1,0 +1,36 @@
+"""Graders by name. Each entry names its factory by import path, so choosing one imports only it."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+from quizzer.errors import QuizzerError
+
+if TYPE_CHECKING:
+    from quizzer.config import Config
+    from quizzer.grading.types import Grader
+
+# name -> "module:factory"; a factory takes the effective Config and returns a Grader.
+GRADERS: dict[str, str] = {
+    "cosine": "quizzer.grading.cosine:make_cosine_grader",
+    "embedding": "quizzer.grading.embedding:make_embedding_grader",
+    "llm": "quizzer.grading.llm:make_llm_grader",
+    "hybrid": "quizzer.grading.hybrid:make_hybrid_grader",
+}
+
+
+def default_grader_name(config: Config) -> str:
+    """The configured grader; else hybrid when an LLM is configured, else the offline embedding grader."""
+    return config.get("grader.name") or ("hybrid" if config.llm_configured else "embedding")
+
+
+def make_grader(name: str | None, config: Config) -> Grader:
+    """Builds the grader called `name` (None: the default for this configuration)."""
+    name = name or default_grader_name(config)
+    target = GRADERS.get(name)
+    if target is None:
+        raise QuizzerError(f"unknown grader {name!r}", hint=f"choose one of: {', '.join(GRADERS)}")
+    module_name, factory_name = target.split(":")
+    factory = getattr(import_module(module_name), factory_name)
+    return factory(config)

@@ -1,0 +1,93 @@
+"""Opening the SQLite database: WAL, a busy timeout, and migrations applied in order."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from quizzer.errors import StorageError
+from quizzer.storage.migrations import MIGRATIONS
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("quizzer") / "quizzer.db"
+
+
+def resolve_db_path(flag: str | Path | None = None) -> Path:
+    """--db flag > QUIZZER_DB > config file `db` > the platformdirs data dir."""
+    if flag:
+        return Path(flag).expanduser()
+    from quizzer.config import load_config
+
+    configured = load_config().get("db")
+    return Path(configured).expanduser() if configured else default_db_path()
+
+
+def connect(path: str | Path) -> sqlite3.Connection:
+    """Opens (creating if needed) and migrates the database at `path`.
+
+    Autocommit mode (`isolation_level=None`): every write happens in an explicit
+    BEGIN/COMMIT, because the stdlib's implicit transactions leave DDL outside them.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    except (OSError, sqlite3.Error) as error:
+        raise StorageError(f"cannot open the database {path}: {error}", hint="pass another path with --db") from None
+    connection.row_factory = sqlite3.Row
+    try:
+        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA foreign_keys = ON")
+        migrate(connection)
+    except sqlite3.DatabaseError as error:
+        connection.close()
+        raise StorageError(f"{path} is not a usable quizzer database: {error}", hint="pass another path with --db") from None
+    if os.name == "posix":
+        try:
+            path.chmod(0o600)
+        except OSError:
+            pass
+    return connection
+
+
+def applied_migrations(connection: sqlite3.Connection) -> list[str]:
+    connection.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    return [row[0] for row in connection.execute("SELECT name FROM schema_migrations ORDER BY rowid")]
+
+
+def migrate(connection: sqlite3.Connection, upto: str | None = None) -> list[str]:
+    """Applies the migrations not yet recorded, each in its own transaction; returns their names."""
+    done = set(applied_migrations(connection))
+    applied = []
+    for name, statements in MIGRATIONS:
+        if name not in done:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                # Another process may have migrated while we waited for the lock.
+                if connection.execute("SELECT 1 FROM schema_migrations WHERE name = ?", (name,)).fetchone():
+                    connection.execute("COMMIT")
+                    continue
+                for statement in statements:
+                    connection.execute(statement)
+                connection.execute(
+                    "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
+                    (name, datetime.now(UTC).isoformat()),
+                )
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            applied.append(name)
+        if name == upto:
+            break
+    return applied

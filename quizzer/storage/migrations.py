@@ -1,0 +1,85 @@
+"""Named, ordered schema migrations. Append new ones at the end; never edit one that has shipped."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[str, list[str]]] = [
+    (
+        "0001_reviews",
+        [
+            # Append-only log: one row per graded (or revealed) answer, committed as soon as the grade is shown.
+            """CREATE TABLE reviews (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                session_id TEXT,
+                deck TEXT NOT NULL,
+                card_id TEXT NOT NULL,
+                card_hash TEXT NOT NULL,
+                question TEXT NOT NULL,
+                answer TEXT NOT NULL,
+                kind TEXT NOT NULL DEFAULT 'answer',      -- 'answer' or 'reveal'
+                verdict TEXT NOT NULL,
+                probability REAL,
+                grader TEXT NOT NULL,
+                grader_version TEXT NOT NULL,
+                grade_json TEXT NOT NULL,                 -- the whole Grade, evidence included
+                rating INTEGER NOT NULL,                  -- 1 Again, 2 Hard, 3 Good, 4 Easy (as proposed by the grade)
+                answer_seconds REAL,
+                cram INTEGER NOT NULL DEFAULT 0,          -- cram reviews never touch the schedule
+                shown_at TEXT,                            -- UTC ISO-8601
+                reviewed_at TEXT NOT NULL                 -- UTC ISO-8601
+            )""",
+            "CREATE INDEX reviews_card ON reviews (deck, card_id, reviewed_at)",
+            "CREATE INDEX reviews_time ON reviews (reviewed_at)",
+            # The learner's word on a review (an override, or the decision on an uncertain grade), appended
+            # beside the model's grade; the schedule follows the latest decision's rating.
+            """CREATE TABLE review_decisions (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                review_id INTEGER NOT NULL REFERENCES reviews(id),
+                kind TEXT NOT NULL,                       -- 'override' or 'uncertain'
+                verdict TEXT NOT NULL,
+                rating INTEGER NOT NULL,
+                decided_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX review_decisions_review ON review_decisions (review_id)",
+            # The cards seen so far, with the content hash of their current text (to flag edits).
+            """CREATE TABLE cards (
+                deck TEXT NOT NULL,
+                card_id TEXT NOT NULL,
+                card_hash TEXT NOT NULL,
+                question TEXT NOT NULL,
+                tags TEXT NOT NULL DEFAULT '[]',          -- JSON list
+                edited INTEGER NOT NULL DEFAULT 0,
+                first_seen TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (deck, card_id)
+            )""",
+            # Derived FSRS state per card: a cache that replaying `reviews` rebuilds.
+            """CREATE TABLE card_states (
+                deck TEXT NOT NULL,
+                card_id TEXT NOT NULL,
+                fsrs_json TEXT NOT NULL,
+                state INTEGER NOT NULL,                   -- fsrs State: 1 Learning, 2 Review, 3 Relearning
+                due TEXT NOT NULL,
+                stability REAL,
+                difficulty REAL,
+                last_review TEXT,
+                reps INTEGER NOT NULL DEFAULT 0,
+                lapses INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (deck, card_id)
+            )""",
+            "CREATE INDEX card_states_due ON card_states (due)",
+        ],
+    ),
+    (
+        "0002_llm_verdicts",
+        [
+            # LLM verdicts keyed by a hash of (model, prompt version, question, references, answer).
+            """CREATE TABLE llm_verdicts (
+                cache_key TEXT PRIMARY KEY,
+                model TEXT NOT NULL,
+                prompt_version TEXT NOT NULL,
+                grade_json TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            )""",
+        ],
+    ),
+]
