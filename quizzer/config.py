@@ -41,6 +41,7 @@ def _settings(*settings: Setting) -> dict[str, Setting]:
 
 SETTINGS: dict[str, Setting] = _settings(
     Setting("db", str, None, "Path of the review database (default: in the user data dir)."),
+    Setting("cache_dir", str, None, "Folder of the embedding cache (default: the user cache dir)."),
     Setting("decks", list, [], "Decks (names or paths) that `quizzer quiz` uses when none is given."),
     Setting("grader.name", str, None, "Grader for quiz, grade and eval: embedding, cosine, llm or hybrid "
             "(default: hybrid when an LLM is configured, else embedding)."),
@@ -51,6 +52,8 @@ SETTINGS: dict[str, Setting] = _settings(
     Setting("grader.uncertain_low", float, 0.40, "Lower edge of the uncertain band."),
     Setting("grader.uncertain_high", float, 0.60, "Upper edge of the uncertain band."),
     Setting("grader.cosine_threshold", float, 0.62, "Cosine at or above which the cosine baseline says correct."),
+    Setting("grader.deck_bands", list, [], "Per-deck bands written by `quizzer calibrate --write`, each "
+            "'deck=incorrect_below/uncertain_low/uncertain_high/correct_above'."),
     Setting("quiz.new_per_day", int, 20, "New cards introduced per day."),
     Setting("quiz.llm_budget_seconds", float, 15.0, "Longest the quiz waits for the LLM judge on one answer."),
     Setting("llm.model", str, None, "Model (or Azure deployment) of the LLM judge."),
@@ -64,6 +67,10 @@ SETTINGS: dict[str, Setting] = _settings(
     Setting("llm.concurrency", int, 4, "Concurrent LLM requests in batches."),
     Setting("llm.max_consecutive_failures", int, 3, "Failures in a row after which the endpoint counts as down."),
     Setting("llm.prices", str, None, "Prices per million tokens, as 'model=input/output;model2=...'."),
+    Setting("llm.backoff_seconds", float, 1.0, "First wait before retrying a failed LLM call (doubles, with jitter)."),
+    Setting("llm.backoff_max_seconds", float, 10.0, "Longest wait between LLM retries (Retry-After may ask more)."),
+    Setting("llm.structured_output", str, "auto", "Structured-output form: auto, json_schema, json_object or text."),
+    Setting("llm.cache", bool, True, "Reuse LLM verdicts stored in the database (--no-cache turns it off)."),
 )
 
 
@@ -156,9 +163,13 @@ def _parse_env(setting: Setting, variable: str, raw: str) -> Any:
         return setting.kind(raw)
     except ValueError:
         raise ConfigError(
-            f"environment variable {variable}={raw!r} is not a valid {setting.kind.__name__}",
-            hint=f"unset it or give a {setting.kind.__name__}",
+            f"environment variable {variable}={raw!r} is not {_KIND_NAMES[setting.kind]}",
+            hint=f"unset it or give {_KIND_NAMES[setting.kind]}",
         ) from None
+
+
+_KIND_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
+               list: "a list of strings"}
 
 
 def _type_ok(setting: Setting, value: Any) -> bool:
@@ -183,17 +194,22 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def _line_of(text: str, key: str) -> int | None:
-    """Line of `key` in a TOML text: its last part after its [section] header (tomllib gives no positions)."""
-    *sections, name = key.split(".")
-    section = ".".join(sections)
+    """Line of `key` in a TOML text (tomllib gives no positions): `name =` under its [section] header,
+    a dotted `section.name =` in an enclosing table, or a `[key]` table header of its own."""
     current = ""
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         header = re.match(r"^\[([^\[\]]+)\]", stripped)
         if header:
-            current = header.group(1).strip()
-        elif current == section and re.match(rf"^{re.escape(name)}\s*=", stripped):
-            return number
+            current = re.sub(r"\s*\.\s*", ".", header.group(1).strip())
+            if current == key:
+                return number
+            continue
+        assigned = re.match(r"^([A-Za-z0-9_.\s-]+?)\s*=", stripped)
+        if assigned:
+            dotted = re.sub(r"\s*\.\s*", ".", assigned.group(1))
+            if ".".join(filter(None, (current, dotted))) == key:
+                return number
     return None
 
 
@@ -206,6 +222,10 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
     try:
         text = path.read_text(encoding="utf-8")
         table = tomllib.loads(text)
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory, not a config file", hint="point QUIZZER_CONFIG at a file") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read: {error.strerror}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text", hint="save the config file as UTF-8") from None
     except tomllib.TOMLDecodeError as error:
@@ -220,7 +240,7 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
         if setting is None:
             problems.append(f"{where}: unknown setting {key!r}")
         elif not _type_ok(setting, value):
-            problems.append(f"{where}: {key} must be a {setting.kind.__name__}, not {type(value).__name__}")
+            problems.append(f"{where}: {key} must be {_KIND_NAMES[setting.kind]}, not {type(value).__name__}")
         else:
             values[key] = float(value) if setting.kind is float else value
             if line:

@@ -47,7 +47,10 @@ commands.register(app)
 def main() -> None:
     """Console entry point: runs the app and turns QuizzerError into a message and an exit status."""
     try:
-        app(standalone_mode=False)
+        # Outside standalone mode click returns a command's `typer.Exit(code)` instead of raising it.
+        status = app(standalone_mode=False)
+        if isinstance(status, int) and status:
+            sys.exit(status)
     except QuizzerError as error:
         if _debug or "--debug" in sys.argv:
             raise

@@ -1,0 +1,298 @@
+"""Runs a quiz session in a terminal (prompt_toolkit line editing, single-key decisions) or on a pipe.
+
+Fast start: nothing heavy is imported before the first question is on screen; the grader (and the
+embedding model behind it) is then built in a background thread while the learner reads and types.
+Every grade is committed by the session before it is shown, so quitting, Ctrl-C, Ctrl-D or a killed
+process loses nothing already graded.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TextIO
+
+from rich.console import Console
+
+from quizzer.cli import quiz_render as show
+from quizzer.errors import QuizzerError
+from quizzer.grading.types import Verdict
+from quizzer.session import Outcome, QuizSession
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from quizzer.config import Config
+    from quizzer.deck.model import Deck
+    from quizzer.grading.types import Grader
+
+# Graders that need no sentence-embedding model, so warming it up would only waste time.
+_NO_EMBEDDINGS = frozenset({"llm"})
+
+
+class BackgroundGrader:
+    """Builds the grader (and loads its model) in a daemon thread; `get` waits for it."""
+
+    def __init__(self, build: Callable[[], Grader], warm_up: Callable[[], None] | None = None) -> None:
+        self._build = build
+        self._warm_up = warm_up
+        self._grader: Grader | None = None
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            # A daemon, so quitting never waits for a model still loading.
+            self._thread = threading.Thread(target=self._load, name="quizzer-grader", daemon=True)
+            self._thread.start()
+
+    @property
+    def ready(self) -> bool:
+        return self._thread is not None and not self._thread.is_alive()
+
+    def get(self) -> Grader:
+        self.start()
+        assert self._thread is not None
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._grader is not None
+        return self._grader
+
+    def _load(self) -> None:
+        try:
+            self._grader = self._build()
+            if self._warm_up is not None:
+                self._warm_up()
+        except BaseException as error:  # re-raised in the main thread by get()
+            self._error = error
+
+
+def background_grader(name: str | None, config: Config) -> BackgroundGrader:
+    """The configured grader, built in the background, with the embedding model warmed up when it uses one."""
+    from quizzer.grading.registry import GRADERS, default_grader_name
+
+    chosen = name or default_grader_name(config)
+    if chosen not in GRADERS:
+        # Fail before the first question, not after the learner has typed an answer.
+        raise QuizzerError(f"unknown grader {chosen!r}", hint=f"choose one of: {', '.join(GRADERS)}")
+
+    def build() -> Grader:
+        from quizzer.grading.registry import make_grader
+
+        return make_grader(chosen, config)
+
+    def warm_up() -> None:
+        from quizzer.grading.embedder import warm_up as warm_up_embedder
+
+        warm_up_embedder(config)
+
+    return BackgroundGrader(build, None if chosen in _NO_EMBEDDINGS else warm_up)
+
+
+@dataclass
+class Ending:
+    reason: str
+    exit_code: int = 0
+
+
+def run_terminal(session: QuizSession, loader: BackgroundGrader, console: Console) -> Ending:
+    """The interactive loop; returns why it ended."""
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.key_binding import KeyBindings
+
+    bindings = KeyBindings()
+
+    @bindings.add("escape", "enter")  # Esc then Enter, and Alt-Enter (which terminals send as the same keys)
+    def _newline(event) -> None:  # type: ignore[no-untyped-def]
+        event.current_buffer.insert_text("\n")
+
+    prompt = PromptSession(key_bindings=bindings, multiline=False)
+    total = len(session.queue)
+    try:
+        while (item := session.current) is not None:
+            console.print(show.question_panel(item, total - session.remaining + 1, total))
+            console.print(show.ANSWER_KEYS, style="dim", highlight=False)
+            loader.start()
+            started = time.monotonic()
+            try:
+                answer = prompt.prompt("Your answer › ", prompt_continuation="            … ")
+            except EOFError:
+                return Ending("Ctrl-D")
+            seconds = round(time.monotonic() - started, 2)
+            outcome = _grade(session, loader, console, answer, seconds)
+            console.print(show.grade_panel(outcome, session.clock()))
+            if _decide(session, outcome, console) == "quit":
+                return Ending("quit")
+        return Ending("all done")
+    except KeyboardInterrupt:
+        console.print()
+        return Ending("Ctrl-C", 130)
+
+
+def run_piped(session: QuizSession, loader: BackgroundGrader, console: Console, lines: TextIO) -> Ending:
+    """One answer per input line (empty or ? reveals); the grader's verdict is accepted.
+
+    An uncertain (or ungradable) grade is recorded as such without a decision: it leaves the schedule
+    alone and the card comes back in the next session, where a person can decide it.
+    """
+    loader.start()
+    total = len(session.queue)
+    while (item := session.current) is not None:
+        number = total - session.remaining + 1
+        console.print(f"[{number}/{total}] {item.deck}/{item.card.id}: {item.card.question}", highlight=False)
+        started = time.monotonic()
+        line = lines.readline()
+        if line == "":
+            return Ending("end of input")
+        answer = line.rstrip("\r\n")
+        outcome = _grade(session, loader, None, answer, round(time.monotonic() - started, 2))
+        show.print_plain_grade(console, outcome, session.clock())
+        if outcome.needs_decision:
+            console.print("decision: none (left uncertain; the card stays due)", highlight=False)
+            session.defer()
+        else:
+            session.accept()
+    return Ending("all done")
+
+
+def _grade(session: QuizSession, loader: BackgroundGrader, console: Console | None, answer: str,
+           seconds: float) -> Outcome:
+    if answer.strip() in ("", "?"):
+        return session.reveal(seconds)
+    if not loader.ready and console is not None:
+        with console.status("Grading (the model is still loading)…"):
+            return session.submit(answer, seconds)
+    return session.submit(answer, seconds)
+
+
+def _decide(session: QuizSession, outcome: Outcome, console: Console) -> str:
+    """Reads one decision key and applies it; returns "quit" to end the session."""
+    keys = {"\r": "accept", "\n": "accept", "r": "right", "w": "wrong", "s": "skip", "q": "quit", "\x04": "quit"}
+    if outcome.needs_decision:
+        keys = {"r": "right", "p": "partly", "w": "wrong", "s": "skip", "q": "quit", "\x04": "quit"}
+    elif outcome.kind == "reveal":
+        keys = {"\r": "accept", "\n": "accept", "s": "skip", "q": "quit", "\x04": "quit"}
+    console.print(show.decision_keys(outcome), style="bold", highlight=False)
+    action = keys[read_key(set(keys))]
+    if action == "quit":
+        if outcome.needs_decision:
+            session.defer()
+        else:
+            session.accept()
+        return "quit"
+    if action == "accept":
+        console.print(show.decided_line("Accepted", session.accept()), style="dim", highlight=False)
+    elif action in ("right", "wrong"):
+        console.print(show.decided_line(f"Marked {action}", session.mark(action == "right")), style="dim",
+                      highlight=False)
+    elif action == "partly":
+        console.print(show.decided_line("Marked partly right", session.decide(Verdict.PARTIAL)), style="dim",
+                      highlight=False)
+    else:
+        session.skip()
+        console.print("Skipped: this review will not count.", style="dim", highlight=False)
+    console.print()
+    return "next"
+
+
+def read_key(allowed: set[str]) -> str:
+    """Reads single key presses (no Enter needed) until one in `allowed` comes; Ctrl-C raises as usual."""
+    import termios
+    import tty
+
+    descriptor = sys.stdin.fileno()
+    saved = termios.tcgetattr(descriptor)
+    try:
+        tty.setcbreak(descriptor)  # ISIG stays on, so Ctrl-C still interrupts
+        while True:
+            key = os.read(descriptor, 1).decode("utf-8", "replace").lower()
+            if key in allowed:
+                return key
+    finally:
+        termios.tcsetattr(descriptor, termios.TCSADRAIN, saved)
+
+
+def print_summary(session: QuizSession, console: Console, ending: Ending, plain: bool) -> None:
+    summary = session.summary()
+    now = session.clock()
+    if plain:
+        console.print(f"summary ({ending.reason}):", highlight=False)
+        for label, value in show.summary_rows(summary, now):
+            console.print(f"  {label}: {value}", highlight=False)
+    else:
+        console.print(show.summary_panel(summary, now, ending.reason))
+
+
+def run(session: QuizSession, loader: BackgroundGrader, console: Console, stdin: TextIO | None = None) -> int:
+    """Runs the session in the terminal, or on a pipe when stdin is not one; prints the summary; the exit code."""
+    stdin = stdin or sys.stdin
+    plain = not stdin.isatty()
+    if plain:
+        # Scripts read whole lines: no wrapping at the console's width.
+        console = Console(file=console.file, soft_wrap=True, highlight=False)
+    try:
+        ending = run_piped(session, loader, console, stdin) if plain else run_terminal(session, loader, console)
+    except KeyboardInterrupt:
+        ending = Ending("Ctrl-C", 130)
+    except QuizzerError:
+        # E.g. the grader could not be built: what was graded is saved; say so before the error.
+        print_summary(session, console, Ending("stopped by an error"), plain)
+        raise
+    print_summary(session, console, ending, plain)
+    return ending.exit_code
+
+
+def nothing_to_do(session: QuizSession, console: Console, decks: Sequence[str]) -> None:
+    summary = session.summary()
+    due = show.describe_due(summary.next_due, session.clock()) if summary.next_due else None
+    console.print(f"Nothing due in {', '.join(decks)}" + (f"; the next card is due {due}." if due else "."),
+                  highlight=False)
+    console.print("Use --new N for new cards, or --cram to review anyway.", style="dim", highlight=False)
+
+
+def load_decks(names: Sequence[str], config: Config) -> list[Deck]:
+    """The named decks; else those in the config's `decks` (files or folders); else the bundled decks."""
+    from pathlib import Path
+
+    from quizzer.deck.catalog import bundled_decks, load
+    from quizzer.deck.loader import DECK_SUFFIXES
+
+    chosen: list[str | Path] = list(names) or list(config.get("decks") or [])
+    expanded: list[str | Path] = []
+    for entry in chosen:
+        folder = Path(entry).expanduser()
+        if folder.is_dir():
+            expanded.extend(sorted(path for path in folder.iterdir() if path.suffix in DECK_SUFFIXES))
+        else:
+            expanded.append(entry)
+    return [load(entry, config) for entry in (expanded or bundled_decks())]
+
+
+def start_quiz(
+    deck_names: Sequence[str], db: Path | None, tags: Sequence[str], limit: int | None, new: int | None,
+    cram: bool, grader_name: str | None,
+) -> int:
+    """`quizzer quiz`: opens the database and decks, shows the first question at once, grades in the background."""
+    from quizzer.cli.render import console
+    from quizzer.config import load_config
+    from quizzer.session import QuizOptions
+    from quizzer.storage.db import connect, resolve_db_path
+
+    config = load_config()
+    decks = load_decks(deck_names, config)
+    loader = background_grader(grader_name, config)
+    options = QuizOptions(tuple(tags), limit, new, cram, int(config.get("quiz.new_per_day")))
+    connection = connect(resolve_db_path(db))
+    try:
+        session = QuizSession(connection, decks, loader.get, options)
+        if not session.queue:
+            nothing_to_do(session, console, [deck.name for deck in decks])
+            return 0
+        return run(session, loader, console)
+    finally:
+        connection.close()

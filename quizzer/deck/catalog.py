@@ -1,0 +1,120 @@
+"""Finding decks: by path, or by name among the bundled decks and those listed in the config's `decks`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from quizzer.deck.loader import DECK_SUFFIXES, load_deck
+from quizzer.deck.model import Deck
+from quizzer.errors import DeckError, QuizzerError
+
+if TYPE_CHECKING:
+    from quizzer.config import Config
+
+
+def bundled_decks() -> list[Path]:
+    """The deck files that ship with quizzer."""
+    from quizzer.resources import bundled_decks_dir
+
+    return _deck_files_in(bundled_decks_dir())
+
+
+def known_decks(config: Config | None = None) -> list[Path]:
+    """Bundled decks, then the files and directories listed in the config's `decks` (names there are skipped)."""
+    config = _config(config)
+    found = bundled_decks()
+    for entry in config.get("decks") or []:
+        path = Path(entry).expanduser()
+        if path.is_dir():
+            found.extend(_deck_files_in(path))
+        elif path.is_file():
+            found.append(path)
+    unique: dict[Path, None] = {}
+    for path in found:
+        unique.setdefault(path.resolve(), None)
+    return list(unique)
+
+
+def resolve_deck(name_or_path: str | Path, config: Config | None = None) -> Path:
+    """A deck's file: the path itself when it names a file, else the known deck with this name."""
+    candidate = Path(name_or_path).expanduser()
+    if candidate.is_file():
+        return candidate
+    text = str(name_or_path)
+    known = known_decks(config)
+    bare_file_name = [path for path in known if path.name == text]  # "msft-asr.yaml" from any directory
+    if bare_file_name:
+        return bare_file_name[0]
+    if _looks_like_path(text):
+        problem = "is a directory, not a deck file" if candidate.exists() else "no such file"
+        raise DeckError([f"{text}: {problem}"])
+    for path in known:
+        if path.stem == text:
+            return path
+    for path in known:  # the name inside the file, which may differ from its stem
+        try:
+            if load_deck(path).name.casefold() == text.casefold():
+                return path
+        except DeckError:
+            continue
+    names = ", ".join(sorted(path.stem for path in known)) or "none"
+    raise QuizzerError(
+        f"no deck named {text!r} (known decks: {names})",
+        hint="give a path to a .yaml deck file, or list it under `decks` in the config file",
+    )
+
+
+def load(name_or_path: str | Path, config: Config | None = None) -> Deck:
+    """Resolves and loads a deck by name or path."""
+    return load_deck(resolve_deck(name_or_path, config))
+
+
+@dataclass(frozen=True)
+class DeckCheck:
+    """The outcome of checking one file: the deck, or the problems that kept it from loading."""
+
+    path: Path
+    deck: Deck | None
+    problems: tuple[str, ...]
+
+
+def check_decks(paths: Iterable[str | Path]) -> list[DeckCheck]:
+    """Checks deck files; a directory stands for the .yaml/.yml decks in it."""
+    checks: list[DeckCheck] = []
+    for given in paths:
+        path = Path(given)
+        files = _deck_files_in(path) if path.is_dir() else [path]
+        if path.is_dir() and not files:
+            checks.append(DeckCheck(path, None, (f"{path}: holds no .yaml or .yml deck files",)))
+        for file in files:
+            try:
+                checks.append(DeckCheck(file, load_deck(file), ()))
+            except DeckError as error:
+                checks.append(DeckCheck(file, None, tuple(error.problems)))
+    return checks
+
+
+def check_paths(paths: Iterable[str | Path]) -> list[str]:
+    """Every problem in the given deck files and directories (an empty list: all decks are valid)."""
+    return [problem for check in check_decks(paths) for problem in check.problems]
+
+
+def _deck_files_in(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        return []
+    return sorted(path for path in directory.iterdir() if path.suffix.lower() in DECK_SUFFIXES and path.is_file())
+
+
+def _looks_like_path(text: str) -> bool:
+    return "/" in text or "\\" in text or text.lower().endswith(DECK_SUFFIXES) or text.startswith(("~", "."))
+
+
+def _config(config: Config | None) -> Config:
+    if config is not None:
+        return config
+    from quizzer.config import load_config
+
+    return load_config()
