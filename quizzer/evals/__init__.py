@@ -1,0 +1,1 @@
+"""Grading evals: labelled datasets, runs of graders over them, figures, reports and comparisons."""

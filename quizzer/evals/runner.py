@@ -1,0 +1,166 @@
+"""Runs one or several graders over a labelled dataset and keeps every item's result."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, is_dataclass
+from typing import TYPE_CHECKING, Any
+
+from quizzer.errors import QuizzerError
+from quizzer.grading.types import Grade, GraderInfo
+
+if TYPE_CHECKING:
+    from quizzer.config import Config
+    from quizzer.evals.datasets import EvalDataset, EvalItem
+    from quizzer.grading.types import Grader
+
+BATCH_SIZE = 64
+# Evidence kept per item in the run record: scalars only, so the JSON stays small and diffable.
+_SCALAR = (str, int, float, bool, type(None))
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """One labelled answer and what one grader made of it."""
+
+    id: str
+    line: int
+    gold_label: str | None
+    gold_score: float | None
+    verdict: str
+    probability: float | None = None
+    score: float | None = None
+    category: str | None = None
+    deck: str | None = None
+    question_key: str | None = None
+    decided_by: str | None = None
+    reason: str | None = None
+    feedback: str = ""
+    evidence: dict[str, Any] = field(default_factory=dict)
+    llm: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ItemResult:
+        return cls(**{key: data.get(key) for key in cls.__dataclass_fields__ if key in data})
+
+
+@dataclass
+class GraderRun:
+    """All results of one grader over a dataset."""
+
+    spec: str
+    info: GraderInfo
+    results: list[ItemResult]
+    seconds: float
+    stats: dict[str, Any] | None = None
+
+
+def build_grader(spec: str, config: Config) -> Grader:
+    """A grader by registry name, or by `module:factory` import path (a factory taking a Config)."""
+    from quizzer.grading.registry import make_grader
+
+    return make_grader(spec, config)
+
+
+def item_result(item: EvalItem, grade: Grade | None) -> ItemResult:
+    common = {
+        "id": item.id, "line": item.line, "gold_label": item.gold_label, "gold_score": item.gold_score,
+        "category": item.category, "deck": item.deck, "question_key": item.question_key,
+    }
+    if grade is None:
+        return ItemResult(**common, verdict="could not grade", reason=item.error)
+    evidence = {key: value for key, value in grade.evidence.items() if isinstance(value, _SCALAR)}
+    llm = grade.evidence.get("llm")
+    return ItemResult(
+        **common,
+        verdict=grade.verdict.value,
+        probability=grade.probability,
+        score=grade.score,
+        decided_by=grade.decided_by,
+        reason=grade.reason,
+        feedback=grade.feedback,
+        evidence=evidence,
+        llm=dict(llm) if isinstance(llm, dict) else None,
+    )
+
+
+def grader_stats(grader: Any) -> dict[str, Any] | None:
+    """A grader's own counters (an LLM grader's calls, tokens, cost), when it keeps any."""
+    stats = getattr(grader, "stats", None)
+    if stats is None:
+        return None
+    if hasattr(stats, "to_dict"):
+        return dict(stats.to_dict())
+    if is_dataclass(stats):
+        return asdict(stats)
+    return dict(stats) if isinstance(stats, dict) else None
+
+
+def run_grader(
+    spec: str,
+    grader: Grader,
+    dataset: EvalDataset,
+    progress: Callable[[int], None] | None = None,
+) -> GraderRun:
+    """Grades every usable item in batches (input order kept); unusable rows become "could not grade"."""
+    usable = dataset.usable
+    grades: dict[str, Grade] = {}
+    started = time.perf_counter()
+    for start in range(0, len(usable), BATCH_SIZE):
+        batch = usable[start : start + BATCH_SIZE]
+        batch_grades = grader.grade_batch([item.submission for item in batch])
+        if len(batch_grades) != len(batch):
+            raise QuizzerError(f"grader {spec!r} returned {len(batch_grades)} grades for {len(batch)} answers")
+        for item, grade in zip(batch, batch_grades, strict=True):
+            grades[_key(item)] = grade
+        if progress:
+            progress(len(batch))
+    seconds = time.perf_counter() - started
+    results = [item_result(item, grades.get(_key(item))) for item in dataset.items]
+    return GraderRun(spec=spec, info=grader.info, results=results, seconds=seconds, stats=grader_stats(grader))
+
+
+def _key(item: EvalItem) -> str:
+    # Ids may repeat in a hand-made file; the line never does.
+    return f"{item.line}:{item.id}"
+
+
+def with_baseline(specs: Sequence[str], baseline: str | None) -> list[str]:
+    """The graders asked for, in order, without repeats, plus the baseline when it is not among them."""
+    ordered: list[str] = []
+    for spec in specs:
+        if spec not in ordered:
+            ordered.append(spec)
+    if baseline and baseline not in ordered:
+        ordered.append(baseline)
+    return ordered
+
+
+def evaluate(
+    dataset: EvalDataset,
+    specs: Sequence[str],
+    config: Config,
+    *,
+    progress: Callable[[str, int], Callable[[int], None]] | None = None,
+    source: str | None = None,
+) -> dict[str, Any]:
+    """Builds and runs each grader over the dataset; returns the run record (figures and item results).
+
+    `progress(spec, total)` may return a callback that is told how many answers each batch graded.
+    """
+    from quizzer.evals.metrics import compute_metrics
+    from quizzer.evals.report import build_record
+
+    runs, metrics = [], {}
+    for spec in specs:
+        grader = build_grader(spec, config)
+        run = run_grader(spec, grader, dataset, progress(spec, len(dataset.usable)) if progress else None)
+        runs.append(run)
+        metrics[spec] = compute_metrics(
+            run.results, three_way=dataset.has_partial, numeric_gold=dataset.has_scores, stats=run.stats
+        )
+    return build_record(dataset, runs, metrics, source=source)
