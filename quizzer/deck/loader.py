@@ -24,6 +24,8 @@ CARD_FIELDS = ("id", "question", "answer", "answers", "key_points", "notes", "ta
 CARD_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]+$")
 
 _YAML = "tag:yaml.org,2002:"
+# libyaml's loader where PyYAML was built with it: the same safe composition, several times faster.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Tags PyYAML's resolver gives plain YAML; the scalar ones are read as the text the author typed
 # (so `answer: 16000` or `id: 1.10` keep their spelling). Anything else (`!!python/object`, `!foo`) is refused.
 _SCALAR_TAGS = {_YAML + name for name in ("str", "int", "float", "bool", "timestamp")}
@@ -46,7 +48,7 @@ def load_deck(path: str | Path) -> Deck:
 def parse_deck(text: str, path: Path) -> Deck:
     """Validates deck text that was read from `path` (used for messages and the default name)."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_SAFE_LOADER)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"{path}:{mark.line + 1}" if mark else str(path)
