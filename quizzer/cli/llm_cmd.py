@@ -23,6 +23,7 @@ def check() -> None:
         print_error(f"the LLM judge does not work: {result.problem}",
                     hint="check llm.base_url, llm.model and the key with `quizzer config show`")
         raise typer.Exit(1)
-    console.print(f"structured output: {result.form}", highlight=False)
+    refused = f" (the endpoint refused {' and '.join(result.refused_forms)})" if result.refused_forms else ""
+    console.print(f"structured output: {result.form}{refused}", highlight=False)
     console.print(f"[green]works[/]: the model graded a test answer ({result.verdict}) in {result.latency_s:.2f} s",
                   highlight=False)
