@@ -61,10 +61,14 @@ def test_deck_example_is_a_valid_deck(tmp_path: Path) -> None:
     assert len(deck.cards[0].key_points) == 2
 
 
-def test_config_example_is_a_valid_config(tmp_path: Path) -> None:
-    (example,) = _code_blocks("toml")
+def test_config_examples_are_valid_configs(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
-    path.write_text(example, encoding="utf-8")
-    config = load_config(path, environ={})
-    assert config.get("quiz.new_per_day") == 20
-    assert config.get("decks")[0] == "msft-asr"
+    examples = _code_blocks("toml")
+    assert len(examples) >= 2
+    loaded = []
+    for example in examples:
+        path.write_text(example, encoding="utf-8")
+        loaded.append(load_config(path, environ={}))
+    assert loaded[0].get("quiz.new_per_day") == 20
+    assert loaded[0].get("decks")[0] == "msft-asr"
+    assert loaded[1].get("llm.model") == "gpt-4o-mini"
