@@ -19,11 +19,13 @@ def quiz(
     new: Annotated[int | None, typer.Option("--new", min=0, help="At most N new cards (default: what is left of quiz.new_per_day).")] = None,
     cram: Annotated[bool, typer.Option("--cram", help="Review every matching card; recorded, never rescheduled.")] = False,
     grader: Annotated[str | None, typer.Option("--grader", help="embedding, cosine, llm or hybrid (default: from config).")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Ask the LLM judge afresh (ignore cached verdicts).")] = False,
 ) -> None:
     """Quiz yourself: type answers in your own words, see what you covered and missed, and track mastery.
 
-    With standard input not a terminal, reads one answer per line (empty or ? reveals) and accepts each grade.
+    With standard input not a terminal, reads one answer per line (empty or ? reveals) and accepts each grade;
+    an uncertain grade is recorded undecided (the card stays due) for you to settle in a terminal session.
     """
     from quizzer.cli.quiz_loop import start_quiz
 
-    raise typer.Exit(start_quiz(decks or [], db, tag or [], limit, new, cram, grader))
+    raise typer.Exit(start_quiz(decks or [], db, tag or [], limit, new, cram, grader, no_cache))

@@ -100,27 +100,36 @@ class Ending:
     exit_code: int = 0
 
 
-def run_terminal(session: QuizSession, loader: BackgroundGrader, console: Console) -> Ending:
-    """The interactive loop; returns why it ended."""
+def answer_prompt() -> Callable[[], str]:
+    """A line editor where Enter submits and Esc then Enter (or Alt-Enter) starts a new line."""
     from prompt_toolkit import PromptSession
     from prompt_toolkit.key_binding import KeyBindings
 
     bindings = KeyBindings()
 
-    @bindings.add("escape", "enter")  # Esc then Enter, and Alt-Enter (which terminals send as the same keys)
+    @bindings.add("escape", "enter")  # terminals send Alt-Enter as these same two keys
     def _newline(event) -> None:  # type: ignore[no-untyped-def]
         event.current_buffer.insert_text("\n")
 
-    prompt = PromptSession(key_bindings=bindings, multiline=False)
+    prompt: PromptSession[str] = PromptSession(key_bindings=bindings, multiline=False)
+    return lambda: prompt.prompt("Your answer › ", prompt_continuation="            … ")
+
+
+def run_terminal(session: QuizSession, loader: BackgroundGrader, console: Console) -> Ending:
+    """The interactive loop; returns why it ended."""
+    read_answer: Callable[[], str] | None = None
     total = len(session.queue)
     try:
         while (item := session.current) is not None:
             console.print(show.question_panel(item, total - session.remaining + 1, total))
             console.print(show.ANSWER_KEYS, style="dim", highlight=False)
-            loader.start()
             started = time.monotonic()
+            # Only now the line editor (~0.1 s of imports), then the grader: the question is already on screen,
+            # and keys typed meanwhile wait in the terminal's buffer.
+            read_answer = read_answer or answer_prompt()
+            loader.start()
             try:
-                answer = prompt.prompt("Your answer › ", prompt_continuation="            … ")
+                answer = read_answer()
             except EOFError:
                 return Ending("Ctrl-D")
             seconds = round(time.monotonic() - started, 2)
@@ -145,6 +154,7 @@ def run_piped(session: QuizSession, loader: BackgroundGrader, console: Console, 
     while (item := session.current) is not None:
         number = total - session.remaining + 1
         console.print(f"[{number}/{total}] {item.deck}/{item.card.id}: {item.card.question}", highlight=False)
+        console.file.flush()
         started = time.monotonic()
         line = lines.readline()
         if line == "":
@@ -157,6 +167,7 @@ def run_piped(session: QuizSession, loader: BackgroundGrader, console: Console, 
             session.defer()
         else:
             session.accept()
+        console.file.flush()  # a script driving the pipe sees each grade as soon as it is recorded
     return Ending("all done")
 
 
@@ -275,7 +286,7 @@ def load_decks(names: Sequence[str], config: Config) -> list[Deck]:
 
 def start_quiz(
     deck_names: Sequence[str], db: Path | None, tags: Sequence[str], limit: int | None, new: int | None,
-    cram: bool, grader_name: str | None,
+    cram: bool, grader_name: str | None, no_cache: bool = False,
 ) -> int:
     """`quizzer quiz`: opens the database and decks, shows the first question at once, grades in the background."""
     from quizzer.cli.render import console
@@ -283,7 +294,9 @@ def start_quiz(
     from quizzer.session import QuizOptions
     from quizzer.storage.db import connect, resolve_db_path
 
-    config = load_config()
+    from quizzer.grading.llm import grading_config
+
+    config = grading_config(load_config(), no_cache=no_cache, db=db)  # the LLM verdict cache follows --db
     decks = load_decks(deck_names, config)
     loader = background_grader(grader_name, config)
     options = QuizOptions(tuple(tags), limit, new, cram, int(config.get("quiz.new_per_day")))

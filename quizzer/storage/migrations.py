@@ -21,7 +21,9 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
                 grader TEXT NOT NULL,
                 grader_version TEXT NOT NULL,
                 grade_json TEXT NOT NULL,                 -- the whole Grade, evidence included
-                rating INTEGER NOT NULL,                  -- 1 Again, 2 Hard, 3 Good, 4 Easy (as proposed by the grade)
+                -- 1 Again, 2 Hard, 3 Good, 4 Easy as proposed by the grade; NULL while an uncertain or
+                -- "could not grade" verdict awaits the learner's decision (it then leaves the schedule alone).
+                rating INTEGER,
                 answer_seconds REAL,
                 cram INTEGER NOT NULL DEFAULT 0,          -- cram reviews never touch the schedule
                 shown_at TEXT,                            -- UTC ISO-8601
@@ -34,9 +36,9 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
             """CREATE TABLE review_decisions (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,
                 review_id INTEGER NOT NULL REFERENCES reviews(id),
-                kind TEXT NOT NULL,                       -- 'override' or 'uncertain'
+                kind TEXT NOT NULL,                       -- 'override', 'uncertain' or 'skip'
                 verdict TEXT NOT NULL,
-                rating INTEGER NOT NULL,
+                rating INTEGER,                           -- NULL for 'skip': the review leaves the schedule alone
                 decided_at TEXT NOT NULL
             )""",
             "CREATE INDEX review_decisions_review ON review_decisions (review_id)",
@@ -80,6 +82,32 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
                 grade_json TEXT NOT NULL,
                 created_at TEXT NOT NULL
             )""",
+        ],
+    ),
+    (
+        "0003_review_outcomes",
+        [
+            # The log is append-only: corrections are new rows in review_decisions, never edits.
+            """CREATE TRIGGER reviews_no_update BEFORE UPDATE ON reviews
+               BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END""",
+            """CREATE TRIGGER reviews_no_delete BEFORE DELETE ON reviews
+               BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END""",
+            """CREATE TRIGGER review_decisions_no_update BEFORE UPDATE ON review_decisions
+               BEGIN SELECT RAISE(ABORT, 'review decisions are append-only'); END""",
+            """CREATE TRIGGER review_decisions_no_delete BEFORE DELETE ON review_decisions
+               BEGIN SELECT RAISE(ABORT, 'review decisions are append-only'); END""",
+            # Each review with its final word: the latest decision's verdict and rating, else the grade's own.
+            # final_rating NULL means the review does not count for scheduling (undecided, skipped).
+            """CREATE VIEW review_outcomes AS
+               SELECT reviews.*,
+                      decision.kind AS decision_kind,
+                      COALESCE(decision.verdict, reviews.verdict) AS final_verdict,
+                      CASE WHEN decision.id IS NULL THEN reviews.rating ELSE decision.rating END AS final_rating,
+                      decision.decided_at AS decided_at
+               FROM reviews
+               LEFT JOIN review_decisions AS decision ON decision.id = (
+                   SELECT MAX(id) FROM review_decisions WHERE review_decisions.review_id = reviews.id
+               )""",
         ],
     ),
 ]

@@ -1,0 +1,17 @@
+"""Runs `quizzer` with a scripted grader in place of the configured one: for terminal tests of the quiz's
+own behaviour when a verdict must be known in advance (an uncertain grade), not of grading."""
+
+from __future__ import annotations
+
+from quizzer.cli import quiz_loop
+from quizzer.cli.app import main
+from quizzer.grading.types import Verdict
+from quizzer.testing import ScriptedGrader
+
+
+def _scripted(name: object, config: object) -> quiz_loop.BackgroundGrader:
+    return quiz_loop.BackgroundGrader(lambda: ScriptedGrader({"maybe": Verdict.UNCERTAIN, "meh": Verdict.PARTIAL}))
+
+
+quiz_loop.background_grader = _scripted  # type: ignore[assignment]
+main()

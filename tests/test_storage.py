@@ -1,0 +1,205 @@
+"""The review database: migrations, the append-only log, decisions, edited cards, replayed state."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from quizzer.deck.model import Card, Deck
+from quizzer.grading.types import Grade, GraderInfo, Verdict
+from quizzer.scheduling import Rating, replay, review
+from quizzer.storage import reviews as store
+from quizzer.storage.db import applied_migrations, connect, migrate
+from quizzer.storage.migrations import MIGRATIONS
+
+T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+GRADER = GraderInfo(name="test", version="1")
+CARD = Card(id="c1", question="What is RNN-T?", references=("A transducer model.",), key_points=("transducer",))
+DECK = Deck(name="d", cards=(CARD, Card(id="c2", question="Q2?", references=("A2",))))
+
+
+def grade(verdict: Verdict, probability: float = 0.5) -> Grade:
+    return Grade(verdict=verdict, grader=GRADER, probability=probability, evidence={"cosine": 0.71})
+
+
+def add_review(
+    connection: sqlite3.Connection, rating: Rating | None, at: datetime, verdict: Verdict = Verdict.CORRECT,
+    cram: bool = False, card: Card = CARD,
+) -> int:
+    return store.record_review(
+        connection, deck="d", card=card, answer="an answer", grade=grade(verdict), rating=rating,
+        answer_seconds=12.5, cram=cram, session_id="s1", shown_at=at - timedelta(seconds=12), reviewed_at=at,
+    )
+
+
+@pytest.fixture
+def connection(tmp_path: Path) -> sqlite3.Connection:
+    return connect(tmp_path / "q.db")
+
+
+def test_migrations_apply_in_order_on_an_empty_database(tmp_path: Path) -> None:
+    connection = connect(tmp_path / "empty.db")
+    assert applied_migrations(connection) == [name for name, _ in MIGRATIONS]
+    tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type IN ('table','view')")}
+    assert {"reviews", "review_decisions", "cards", "card_states", "llm_verdicts", "review_outcomes"} <= tables
+    assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    # Reopening applies nothing twice.
+    assert migrate(connect(tmp_path / "empty.db")) == []
+
+
+def test_migrating_from_the_first_schema_keeps_rows_and_builds_state(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    old = sqlite3.connect(path, isolation_level=None)
+    assert migrate(old, upto="0001_reviews") == ["0001_reviews"]
+    old.execute(
+        "INSERT INTO reviews (deck, card_id, card_hash, question, answer, verdict, grader, grader_version,"
+        " grade_json, rating, reviewed_at) VALUES ('d', 'c1', 'h', 'Q', 'A', 'correct', 'test', '1', ?, 3, ?)",
+        (json.dumps(grade(Verdict.CORRECT).to_dict()), T0.isoformat()),
+    )
+    old.execute(
+        "INSERT INTO review_decisions (review_id, kind, verdict, rating, decided_at) VALUES (1, 'override',"
+        " 'incorrect', 1, ?)", (T0.isoformat(),),
+    )
+    old.close()
+    connection = connect(path)
+    assert applied_migrations(connection)[-1] == MIGRATIONS[-1][0]
+    [outcome] = store.reviews_of(connection)
+    assert outcome.verdict is Verdict.CORRECT and outcome.final_verdict == "incorrect"
+    assert outcome.final_rating is Rating.AGAIN
+    assert store.rebuild_states(connection) == 1
+    assert store.card_state(connection, "d", "c1") == replay([(T0, Rating.AGAIN)])
+
+
+def test_reviews_are_append_only(connection: sqlite3.Connection) -> None:
+    review_id = add_review(connection, Rating.GOOD, T0)
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        connection.execute("UPDATE reviews SET rating = 1 WHERE id = ?", (review_id,))
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        connection.execute("DELETE FROM reviews")
+    store.record_decision(connection, review_id, store.DecisionKind.OVERRIDE, Verdict.INCORRECT, Rating.AGAIN, T0)
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        connection.execute("DELETE FROM review_decisions")
+
+
+def test_review_stores_the_whole_grade_and_updates_the_schedule(connection: sqlite3.Connection) -> None:
+    review_id = add_review(connection, Rating.GOOD, T0)
+    row = connection.execute("SELECT * FROM reviews WHERE id = ?", (review_id,)).fetchone()
+    assert (row["card_id"], row["card_hash"], row["verdict"], row["grader"], row["grader_version"]) == (
+        "c1", CARD.content_hash, "correct", "test", "1")
+    assert json.loads(row["grade_json"])["evidence"] == {"cosine": 0.71}
+    assert row["answer_seconds"] == 12.5 and row["reviewed_at"].startswith("2025-03-01T09:00:00")
+    assert store.card_state(connection, "d", "c1") == review(None, Rating.GOOD, T0)
+
+
+def test_a_review_is_committed_for_another_connection_at_once(connection: sqlite3.Connection, tmp_path: Path) -> None:
+    add_review(connection, Rating.GOOD, T0)
+    other = sqlite3.connect(tmp_path / "q.db")
+    assert other.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == 1
+
+
+def test_decision_changes_the_schedule_and_keeps_the_model_grade(connection: sqlite3.Connection) -> None:
+    review_id = add_review(connection, Rating.GOOD, T0)
+    store.record_decision(connection, review_id, store.DecisionKind.OVERRIDE, Verdict.INCORRECT, Rating.AGAIN,
+                          T0 + timedelta(seconds=5))
+    assert store.card_state(connection, "d", "c1") == review(None, Rating.AGAIN, T0)
+    [stored] = store.reviews_of(connection)
+    assert (stored.verdict, stored.rating) == (Verdict.CORRECT, Rating.GOOD)
+    assert (stored.final_verdict, stored.final_rating, stored.decision_kind) == ("incorrect", Rating.AGAIN, "override")
+
+
+def test_latest_decision_wins(connection: sqlite3.Connection) -> None:
+    review_id = add_review(connection, Rating.GOOD, T0)
+    store.record_decision(connection, review_id, store.DecisionKind.OVERRIDE, Verdict.INCORRECT, Rating.AGAIN, T0)
+    store.record_decision(connection, review_id, store.DecisionKind.OVERRIDE, Verdict.CORRECT, Rating.GOOD, T0)
+    assert store.card_state(connection, "d", "c1") == review(None, Rating.GOOD, T0)
+    assert connection.execute("SELECT COUNT(*) FROM review_decisions").fetchone()[0] == 2
+
+
+def test_undecided_uncertain_review_leaves_the_schedule_alone(connection: sqlite3.Connection) -> None:
+    review_id = add_review(connection, None, T0, verdict=Verdict.UNCERTAIN)
+    assert store.card_state(connection, "d", "c1") is None
+    store.record_decision(connection, review_id, store.DecisionKind.UNCERTAIN, Verdict.PARTIAL, Rating.HARD, T0)
+    assert store.card_state(connection, "d", "c1") == review(None, Rating.HARD, T0)
+
+
+def test_skipped_review_does_not_count(connection: sqlite3.Connection) -> None:
+    add_review(connection, Rating.GOOD, T0)
+    second = add_review(connection, Rating.AGAIN, T0 + timedelta(minutes=15))
+    store.record_decision(connection, second, store.DecisionKind.SKIP, Verdict.INCORRECT, None, T0)
+    assert store.card_state(connection, "d", "c1") == review(None, Rating.GOOD, T0)
+
+
+def test_cram_reviews_are_recorded_but_never_schedule(connection: sqlite3.Connection) -> None:
+    add_review(connection, Rating.GOOD, T0)
+    before = store.card_state(connection, "d", "c1")
+    cram_id = add_review(connection, Rating.AGAIN, T0 + timedelta(hours=1), cram=True)
+    store.record_decision(connection, cram_id, store.DecisionKind.OVERRIDE, Verdict.CORRECT, Rating.GOOD, T0)
+    assert store.card_state(connection, "d", "c1") == before
+    assert len(store.reviews_of(connection)) == 2
+    store.rebuild_states(connection)
+    assert store.card_state(connection, "d", "c1") == before
+
+
+def test_rebuild_equals_the_incremental_cache(connection: sqlite3.Connection) -> None:
+    moments = [T0, T0 + timedelta(minutes=11), T0 + timedelta(days=4), T0 + timedelta(days=4, minutes=20)]
+    ratings = [Rating.GOOD, Rating.GOOD, Rating.AGAIN, Rating.GOOD]
+    for moment, rating in zip(moments, ratings):
+        add_review(connection, rating, moment)
+    add_review(connection, Rating.EASY, T0, card=DECK.cards[1])
+    incremental = store.deck_states(connection, "d")
+    connection.execute("DELETE FROM card_states")  # the cache is derived: losing it loses nothing
+    assert store.rebuild_states(connection) == 2
+    assert store.deck_states(connection, "d") == incremental
+    assert incremental["c1"].lapses == 1 and incremental["c1"].reps == 4
+
+
+def test_registering_a_changed_card_keeps_its_history_and_flags_it(connection: sqlite3.Connection) -> None:
+    assert store.register_deck(connection, DECK, T0) == store.Registration(new=("c1", "c2"), edited=())
+    add_review(connection, Rating.GOOD, T0)
+    assert store.register_deck(connection, DECK, T0).edited == ()
+    changed = Card(id="c1", question=CARD.question, references=("A different answer.",))
+    registration = store.register_deck(connection, Deck(name="d", cards=(changed, DECK.cards[1])), T0)
+    assert registration == store.Registration(new=(), edited=("c1",))
+    assert store.is_edited(connection, "d", "c1") and not store.is_edited(connection, "d", "c2")
+    row = connection.execute("SELECT card_hash FROM cards WHERE card_id = 'c1'").fetchone()
+    assert row["card_hash"] == changed.content_hash
+    # The old review stays with the old hash, and still shapes the schedule.
+    assert [r["card_hash"] for r in connection.execute("SELECT card_hash FROM reviews")] == [CARD.content_hash]
+    assert store.card_state(connection, "d", "c1") == review(None, Rating.GOOD, T0)
+
+
+def test_new_cards_introduced_today_counts_first_reviews_only(connection: sqlite3.Connection) -> None:
+    add_review(connection, Rating.GOOD, T0 - timedelta(days=1))
+    add_review(connection, Rating.GOOD, T0 + timedelta(hours=1))  # c1 again: not new today
+    add_review(connection, Rating.GOOD, T0 + timedelta(hours=2), card=DECK.cards[1])
+    add_review(connection, Rating.GOOD, T0 + timedelta(hours=3), card=Card("c3", "Q3?", ("A3",)), cram=True)
+    assert store.new_cards_introduced_since(connection, T0) == 1
+
+
+def test_two_connections_write_at_once_without_losing_reviews(tmp_path: Path) -> None:
+    path = tmp_path / "shared.db"
+    connect(path).close()
+    errors: list[BaseException] = []
+
+    def writer(card: Card) -> None:
+        try:
+            own = connect(path)
+            for index in range(25):
+                add_review(own, Rating.GOOD, T0 + timedelta(minutes=index), card=card)
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(card,)) for card in DECK.cards]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    connection = connect(path)
+    assert connection.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == 50
+    assert store.deck_states(connection, "d")["c1"].reps == 25
