@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -44,9 +46,11 @@ def connect(path: str | Path) -> sqlite3.Connection:
     connection.row_factory = sqlite3.Row
     try:
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA foreign_keys = ON")
-        migrate(connection)
+        # Switching to WAL and the first migration take locks for which SQLite does not always call
+        # the busy handler: two sessions opening a fresh database at once would see "locked".
+        _retry_while_locked(lambda: connection.execute("PRAGMA journal_mode = WAL"))
+        _retry_while_locked(lambda: migrate(connection))
     except sqlite3.DatabaseError as error:
         connection.close()
         raise StorageError(f"{path} is not a usable quizzer database: {error}", hint="pass another path with --db") from None
@@ -56,6 +60,18 @@ def connect(path: str | Path) -> sqlite3.Connection:
         except OSError:
             pass
     return connection
+
+
+def _retry_while_locked(operation: Callable[[], object]) -> None:
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            operation()
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def applied_migrations(connection: sqlite3.Connection) -> list[str]:
