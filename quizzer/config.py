@@ -47,11 +47,14 @@ SETTINGS: dict[str, Setting] = _settings(
             "(default: hybrid when an LLM is configured, else embedding)."),
     Setting("grader.model", str, None, "Sentence-transformers model directory or hub id "
             "(default: the bundled all-MiniLM-L6-v2)."),
-    Setting("grader.correct_above", float, 0.70, "Probability at or above which an answer is correct."),
-    Setting("grader.incorrect_below", float, 0.30, "Probability below which an answer is incorrect."),
-    Setting("grader.uncertain_low", float, 0.40, "Lower edge of the uncertain band."),
-    Setting("grader.uncertain_high", float, 0.60, "Upper edge of the uncertain band."),
-    Setting("grader.cosine_threshold", float, 0.62, "Cosine at or above which the cosine baseline says correct."),
+    # Defaults fitted by evals/fit_grader.py: the uncertain band holds the 15 % of training answers
+    # the grader is least sure of (out of fold); below it, partial needs a covered key point.
+    Setting("grader.correct_above", float, 0.59, "Probability at or above which an answer is correct "
+            "(partial when key points are missing)."),
+    Setting("grader.incorrect_below", float, 0.31, "Probability below which an answer is incorrect."),
+    Setting("grader.uncertain_low", float, 0.41, "Lower edge of the uncertain band."),
+    Setting("grader.uncertain_high", float, 0.59, "Upper edge of the uncertain band."),
+    Setting("grader.cosine_threshold", float, 0.59, "Cosine at or above which the cosine baseline says correct."),
     Setting("grader.deck_bands", list, [], "Per-deck bands written by `quizzer calibrate --write`, each "
             "'deck=incorrect_below/uncertain_low/uncertain_high/correct_above'."),
     Setting("quiz.new_per_day", int, 20, "New cards introduced per day."),

@@ -26,3 +26,13 @@ def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
     monkeypatch.setenv("QUIZZER_DB", str(home / "quizzer.db"))
     monkeypatch.setenv("QUIZZER_CACHE_DIR", str(home / "cache"))
     return home
+
+
+@pytest.fixture(scope="session")
+def embedding_model():
+    """The real all-MiniLM-L6-v2, loaded once per test session and shared by every grader built in it."""
+    from quizzer.grading.embedder import get_embedder
+
+    embedder = get_embedder()
+    embedder.warm_up()
+    return embedder

@@ -27,3 +27,7 @@ def register(app: typer.Typer) -> None:
     app.command("eval")(eval_cmd.eval_command)
     app.command("compare")(eval_cmd.compare_command)
     app.command("calibrate")(eval_cmd.calibrate_command)
+
+    from quizzer.cli import grade_cmd
+
+    app.command("grade")(grade_cmd.grade_command)

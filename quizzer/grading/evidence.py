@@ -1,0 +1,306 @@
+"""Evidence about one answer: what sentence vectors, token alignment and word checks say about it.
+
+Cosine measures topical relevance, not correctness, so it is one feature among many: token-level
+alignment (BERTScore-style, IDF-weighted) against the reference and against the question, coverage of
+key points (or of the reference's clauses), content-word overlap with what the reference adds beyond
+the question, negation and number mismatches, and key terms of the reference that the answer lacks.
+`quizzer.grading.decision` turns the features into a probability.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from quizzer.grading import text as words_of
+from quizzer.grading.alignment import Pair, TokenView, alignment, alignment_features, load_idf, token_view
+from quizzer.grading.embedder import Embedder, Encoding
+from quizzer.grading.types import KeyPointResult, Submission
+
+# A key point counts as covered when its IDF-weighted token recall in the answer reaches this. Chosen on
+# the in-domain interview answers: it keeps about 85 % of the key points of answers labelled correct
+# (shorthand and paraphrase recall lower than copied words), where 0.62 kept 54 %.
+KEY_POINT_COVERED = 0.45
+
+
+@dataclass
+class Evidence:
+    """Named features for the decision model, plus the details that feedback is built from."""
+
+    features: dict[str, float]
+    matched_reference: int
+    key_points: tuple[KeyPointResult, ...] = ()
+    key_points_explicit: bool = False
+    dont_know: bool = False
+    negated_terms: tuple[str, ...] = ()  # shared terms negated on one side only
+    answer_denies: tuple[str, ...] = ()  # the answer's phrase that negates words the reference asserts
+    missing_numbers: tuple[str, ...] = ()
+    extra_numbers: tuple[str, ...] = ()
+    number_swap: bool = False  # other numbers where the reference states a specific one
+    missing_terms: tuple[str, ...] = ()
+    opposites: tuple[str, ...] = ()  # "open (reference: closed)"
+    restates_question: bool = False
+
+    @property
+    def contradicts(self) -> bool:
+        """The answer negates what the reference asserts, or gives another number in place of its number.
+
+        Deliberately narrow: on the training data a negation on the reference's side only, or an antonym,
+        is as often a valid paraphrase ("not connected" for "separated") as a contradiction.
+        """
+        return bool(self.answer_denies) or self.number_swap
+
+
+# -- the evidence ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CardEncodings:
+    """Everything reference-side for one submission, encoded (and cached) once per card."""
+
+    question: TokenView
+    references: tuple[TokenView, ...]
+    key_points: tuple[TokenView, ...]  # explicit key points; else empty
+    reference_clauses: tuple[tuple[TokenView, ...], ...]  # per reference, its clauses
+
+
+def encode_cards(embedder: Embedder, submissions: Sequence[Submission]) -> list[CardEncodings]:
+    """Encodes every reference-side text once (through the disk cache)."""
+    texts: list[str] = []
+    clause_texts: dict[str, list[str]] = {}
+    for submission in submissions:
+        texts.append(submission.question)
+        texts.extend(submission.references)
+        texts.extend(submission.key_points)
+        if not submission.key_points:
+            for reference in submission.references:
+                if reference not in clause_texts:
+                    clause_texts[reference] = [span.text for span in words_of.clauses(reference)]
+                    texts.extend(clause_texts[reference])
+    encoded = embedder.encode_cached(list(dict.fromkeys(texts)))
+    views = {encoding.text: _reference_view(embedder.model_name, encoding) for encoding in encoded}
+    cards = []
+    for submission in submissions:
+        cards.append(
+            CardEncodings(
+                question=views[submission.question],
+                references=tuple(views[reference] for reference in submission.references),
+                key_points=tuple(views[point] for point in submission.key_points),
+                reference_clauses=tuple(
+                    tuple(views[clause] for clause in clause_texts.get(reference, ()))
+                    for reference in submission.references
+                ),
+            )
+        )
+    return cards
+
+
+_reference_views: dict[tuple[str, str], TokenView] = {}
+
+
+def _reference_view(model: str, encoding: Encoding) -> TokenView:
+    """Token views of reference-side texts, kept for the process: a card's answers all reuse them."""
+    key = (model, encoding.text)
+    view = _reference_views.get(key)
+    if view is None:
+        if len(_reference_views) > 20_000:
+            _reference_views.clear()
+        view = _reference_views[key] = token_view(encoding)
+    return view
+
+
+def collect_evidence(
+    embedder: Embedder, submissions: Sequence[Submission], cache_answers: bool = False
+) -> list[list[Evidence]]:
+    """For each submission, its evidence against each of its references (answers encoded in batches)."""
+    cards = encode_cards(embedder, submissions)
+    answer_texts = [submission.answer for submission in submissions]
+    answers = embedder.encode_cached(answer_texts) if cache_answers else embedder.encode(answer_texts)
+    return [
+        compute_evidence(submission, card, token_view(answer))
+        for submission, card, answer in zip(submissions, cards, answers)
+    ]
+
+
+def closest(candidates: Sequence[Evidence]) -> Evidence:
+    """The evidence against the reference closest by token alignment and sentence cosine together."""
+    return max(candidates, key=lambda item: (item.features["align_f"] + item.features["cos_ref"], -item.matched_reference))
+
+
+def compute_evidence(submission: Submission, card: CardEncodings, answer: TokenView) -> list[Evidence]:
+    """Evidence against each reference; features that compare references (maxima) are shared by all."""
+    dont_know = words_of.is_dont_know(submission.answer)
+    question_precision = Pair.of(answer, card.question).precision()
+    per_reference = [
+        _reference_features(answer, reference, card.question, question_precision) for reference in card.references
+    ]
+    shared = {
+        "cos_ref_max": max(item[0]["cos_ref"] for item in per_reference),
+        "align_f_max": max(item[0]["align_f"] for item in per_reference),
+        "align_r_new_max": max(item[0]["align_r_new"] for item in per_reference),
+        "new_recall_max": max(item[0]["new_recall"] for item in per_reference),
+        "n_refs": math.log(len(per_reference)),
+        "dont_know": float(dont_know),
+    }
+    return [
+        _evidence(submission, card, answer, index, {**features, **shared}, details, dont_know)
+        for index, (features, details) in enumerate(per_reference)
+    ]
+
+
+def _evidence(
+    submission: Submission,
+    card: CardEncodings,
+    answer: TokenView,
+    index: int,
+    features: dict[str, float],
+    details: dict[str, Any],
+    dont_know: bool,
+) -> Evidence:
+    explicit = bool(card.key_points)
+    points = card.key_points if explicit else card.reference_clauses[index]
+    point_texts = submission.key_points if explicit else tuple(view.encoding.text for view in points)
+    key_points = _key_point_results(answer, points, point_texts)
+    similarities = [point.similarity for point in key_points] or [features["align_r"]]
+    features["kp_covered"] = (
+        sum(point.covered for point in key_points) / len(key_points)
+        if key_points
+        else float(features["align_r"] >= KEY_POINT_COVERED)
+    )
+    features["kp_min"] = float(min(similarities))
+    features["kp_mean"] = float(np.mean(similarities))
+    # Not a model input: the verdict rule's flag, kept so the fitting script can report how often it fires.
+    features["contradicts"] = float(bool(details["answer_denies"]) or bool(details["number_swap"]))
+    return Evidence(
+        features={name: float(value) for name, value in features.items()},
+        matched_reference=index,
+        key_points=tuple(key_points),
+        key_points_explicit=explicit,
+        dont_know=dont_know,
+        negated_terms=details["negated_terms"],
+        answer_denies=details["answer_denies"],
+        number_swap=bool(details["number_swap"]),
+        missing_numbers=details["missing_numbers"],
+        extra_numbers=details["extra_numbers"],
+        missing_terms=details["missing_terms"],
+        opposites=details["opposites"],
+        restates_question=features["q_overlap_p"] >= 0.8 and features["new_recall"] < 0.2 and not dont_know,
+    )
+
+
+def _reference_features(
+    answer: TokenView, reference: TokenView, question: TokenView, question_precision: float
+) -> tuple[dict[str, float], dict[str, Any]]:
+    answer_text, reference_text, question_text = answer.encoding.text, reference.encoding.text, question.encoding.text
+    question_stems = frozenset(words_of.content_stems(question_text))
+    aligned = alignment_features(answer, reference, question, question_stems, question_precision)
+
+    answer_stems = words_of.content_stems(answer_text)
+    reference_stems = words_of.content_stems(reference_text)
+    answer_set, reference_set = set(answer_stems), set(reference_stems)
+    new_reference = reference_set - question_stems
+    new_answer = answer_set - question_stems
+    _, idf, unseen = load_idf()
+    new_recall = _weighted_share(new_reference, answer_set, idf, unseen)
+    new_precision = _weighted_share(new_answer, reference_set, idf, unseen)
+    question_overlap = len(answer_set & question_stems) / len(answer_set) if answer_set else 0.0
+
+    # Key terms: the rarest words the reference adds beyond the question.
+    ranked = sorted(new_reference, key=lambda item: (-idf.get(item, unseen), item))
+    key_terms = ranked[: max(1, math.ceil(len(ranked) / 3))] if ranked else []
+    missing_terms = tuple(term for term in key_terms if term not in answer_set)
+
+    # Negation: a shared content word negated on one side only.
+    answer_negated = words_of.negated_stems(answer_text)
+    reference_negated = words_of.negated_stems(reference_text)
+    shared = answer_set & reference_set
+    flipped = (answer_negated ^ reference_negated) & shared
+    # The answer negates words of the reference that the reference itself does not negate.
+    reference_numbers = words_of.numbers(reference_text)
+    denied = (answer_negated - reference_negated) & (reference_set | reference_numbers)
+    # A contradiction for the verdict only when the negation takes a real share of what the reference adds
+    # beyond the question: broader, it fires as often on valid paraphrases ("not connected" for "separated").
+    claim = (reference_set - question_stems) | (reference_numbers - words_of.numbers(question_text))
+    denied_claim = denied & claim
+    denies_claim = len(denied_claim) >= 3 or (bool(denied_claim) and len(denied_claim) / len(claim) >= 0.25)
+    answer_denies = (words_of.phrase_of(answer_text, denied),) if denies_claim else ()
+    negation_gap = words_of.negation_count(answer_text) > 0, words_of.negation_count(reference_text) > 0
+
+    opposites = tuple(f"{said} (reference: {meant})" for said, meant in words_of.antonym_conflicts(answer_text, reference_text))
+    answer_numbers = words_of.numbers(answer_text)
+    question_numbers = words_of.numbers(question_text)
+    missing_numbers = tuple(sorted(reference_numbers - answer_numbers - question_numbers))
+    extra_numbers = tuple(sorted(answer_numbers - reference_numbers - question_numbers))
+    # Another number in place of the reference's: a specific claim on both sides (long answers with worked
+    # examples carry numbers of their own).
+    number_swap = bool(missing_numbers and extra_numbers) and len(answer_numbers) <= 2 and len(reference_numbers) <= 2
+
+    answer_words = len(answer_stems)
+    features = {
+        **aligned,
+        "cos_ref": float(answer.encoding.vector @ reference.encoding.vector),
+        "cos_q": float(answer.encoding.vector @ question.encoding.vector),
+        "cos_ref_q": float(reference.encoding.vector @ question.encoding.vector),
+        "ref_len": math.log1p(len(reference_stems)),
+        "new_share": len(new_reference) / len(reference_set) if reference_set else 0.0,
+        "new_recall": new_recall,
+        "new_precision": new_precision,
+        "q_overlap_p": question_overlap,
+        "missing_terms": len(missing_terms) / len(key_terms) if key_terms else 0.0,
+        "neg_flip": float(bool(flipped)),
+        "opposite": float(bool(opposites)),
+        "neg_denies": float(bool(denied)),
+        "neg_mismatch": float(negation_gap[0] != negation_gap[1]),
+        "num_missing": float(bool(missing_numbers)),
+        "num_extra": float(bool(extra_numbers)),
+        "log_len": math.log1p(answer_words),
+        "len_ratio": math.log((answer_words + 1) / (len(reference_stems) + 1)),
+    }
+    details = {
+        "negated_terms": tuple(sorted(flipped)),
+        "answer_denies": answer_denies,
+        "number_swap": number_swap,
+        "missing_numbers": missing_numbers,
+        "extra_numbers": extra_numbers,
+        "missing_terms": missing_terms,
+        "opposites": opposites,
+    }
+    return features, details
+
+
+def _weighted_share(items: set[str], pool: set[str], idf: dict[str, float], unseen: float) -> float:
+    if not items:
+        return 0.0
+    weights = {item: idf.get(item, unseen) for item in items}
+    total = sum(weights.values())
+    return sum(weight for item, weight in weights.items() if item in pool) / total if total else 0.0
+
+
+def _key_point_results(answer: TokenView, points: Sequence[TokenView], texts: Sequence[str]) -> list[KeyPointResult]:
+    """Each key point's best match among the answer's clauses, judged by token recall."""
+    spans = words_of.clauses(answer.encoding.text) or [words_of.Span(0, len(answer.encoding.text), answer.encoding.text)]
+    results = []
+    for point, point_text in zip(points, texts):
+        _, recall = alignment(answer, point)
+        matched = _best_clause(answer, point, spans)
+        results.append(KeyPointResult(point_text, recall >= KEY_POINT_COVERED, round(recall, 4), matched))
+    return results
+
+
+def _best_clause(answer: TokenView, point: TokenView, spans: Sequence[words_of.Span]) -> str | None:
+    """The answer clause whose pooled token vectors lie closest to the key point."""
+    if not len(answer.weights):
+        return None
+    starts = answer.encoding.offsets[:, 0]
+    best_text, best_score = None, -2.0
+    for span in spans:
+        mask = (starts >= span.start) & (starts < span.end)
+        if not mask.any():
+            continue
+        pooled = answer.encoding.token_vectors[mask].mean(axis=0)
+        score = float(pooled @ point.encoding.vector / max(np.linalg.norm(pooled), 1e-6))
+        if score > best_score:
+            best_text, best_score = span.text, score
+    return best_text

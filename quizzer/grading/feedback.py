@@ -1,0 +1,83 @@
+"""Verdicts from P(correct) and key-point coverage, and short feedback built from the evidence."""
+
+from __future__ import annotations
+
+from quizzer.grading.bands import Bands
+from quizzer.grading.evidence import Evidence
+from quizzer.grading.types import Verdict
+
+
+def decide(probability: float, evidence: Evidence, thresholds: Bands) -> Verdict:
+    """The verdict for an answer with this probability and evidence.
+
+    The bands (`quizzer.grading.bands`) split P(correct); evidence moves answers between them: a
+    non-answer or a restated question is incorrect, a contradiction is never correct, and a likely
+    correct answer with key points missing is partial.
+    """
+    if evidence.dont_know:
+        return Verdict.INCORRECT
+    if evidence.contradicts:
+        # Sentence vectors barely see a "not"; the answer may say the opposite of the reference.
+        return Verdict.UNCERTAIN if probability >= thresholds.uncertain_low else Verdict.INCORRECT
+    if evidence.restates_question and probability < thresholds.correct_above:
+        return Verdict.INCORRECT
+    if probability >= thresholds.correct_above:
+        return Verdict.PARTIAL if _key_points_missing(evidence) else Verdict.CORRECT
+    if probability >= thresholds.uncertain_high:
+        return Verdict.PARTIAL
+    if probability >= thresholds.uncertain_low:
+        return Verdict.UNCERTAIN
+    if probability >= thresholds.incorrect_below and any(point.covered for point in evidence.key_points):
+        return Verdict.PARTIAL
+    return Verdict.INCORRECT
+
+
+def _key_points_missing(evidence: Evidence) -> bool:
+    """Most key points (or reference clauses) missing. Not "any": the coverage check misses shorthand and
+    paraphrase often enough that one miss on a likely-correct answer is more often the check's error."""
+    missing = sum(not point.covered for point in evidence.key_points)
+    return bool(evidence.key_points) and missing * 2 > len(evidence.key_points)
+
+
+def _join(items: list[str] | tuple[str, ...], limit: int = 3) -> str:
+    shown = [f'"{item}"' for item in items[:limit]]
+    more = len(items) - limit
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def write_feedback(verdict: Verdict, probability: float, evidence: Evidence) -> str:
+    """One to three short sentences: what was covered or missing, and why the grade is unsure when it is."""
+    if evidence.dont_know:
+        return "No answer given (empty or \"I don't know\"): graded incorrect. Study the reference answer."
+    parts: list[str] = []
+    if evidence.answer_denies:
+        parts.append(f'Mentions "{evidence.answer_denies[0]}" but negates it, unlike the reference.')
+    if evidence.opposites:
+        parts.append(f"Says the opposite of the reference: {', '.join(evidence.opposites[:2])}.")
+    if evidence.number_swap:
+        parts.append(
+            f"Gives {', '.join(evidence.extra_numbers)} where the reference says {', '.join(evidence.missing_numbers)}."
+        )
+    if evidence.restates_question:
+        parts.append("Mostly restates the question without adding the answer.")
+    covered = [point.text for point in evidence.key_points if point.covered]
+    missing = [point.text for point in evidence.key_points if not point.covered]
+    noun = "key points" if evidence.key_points_explicit else "parts of the reference"
+    if covered and missing:
+        parts.append(f"Covered {len(covered)} of {len(covered) + len(missing)} {noun}; missing: {_join(missing)}.")
+    elif missing and verdict is not Verdict.CORRECT:
+        parts.append(f"Missing: {_join(missing)}.")
+    elif covered and len(covered) > 1:
+        parts.append(f"Covers all {len(covered)} {noun}.")
+    if evidence.missing_terms and verdict is not Verdict.CORRECT and not missing:
+        parts.append(f"Key terms absent: {', '.join(evidence.missing_terms[:4])}.")
+    lead = {
+        Verdict.CORRECT: "Correct",
+        Verdict.PARTIAL: "Partly correct",
+        Verdict.INCORRECT: "Incorrect",
+        Verdict.UNCERTAIN: "Uncertain",
+    }.get(verdict, verdict.value)
+    lead += f" (P(correct) = {probability:.2f})."
+    if verdict is Verdict.UNCERTAIN and not parts:
+        parts.append("The evidence is mixed: close to the reference in wording, but not clearly the same claim.")
+    return " ".join([lead, *parts])

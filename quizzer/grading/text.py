@@ -1,0 +1,195 @@
+"""Word-level text evidence that sentence vectors cannot see: content words, negation, numbers, clauses."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+WORD_PATTERN = re.compile(r"\w+|[^\w\s]")
+_WORD_ONLY = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
+
+STOPWORDS = frozenset(
+    """a an the and or but if then so than that this these those there here it its it's they them their theirs
+    he she him her his hers we us our ours you your yours i me my mine is are was were be been being am do does did
+    doing done have has had having of in on at to for from by with about as into onto over under up down out off
+    through between during before after above below again further once all any both each few more most other some
+    such only own same too very can will just should would could may might must shall also what which who whom whose
+    when where why how because while until within s t d ll re ve m yes ok well really like get gets got one thing things
+    something way ways make makes made use used uses using""".split()
+)
+NEGATION_CUES = frozenset(
+    """not no never none nothing nobody neither nor cannot can't cant without isn't aren't wasn't weren't don't
+    doesn't didn't won't wouldn't shouldn't couldn't hasn't haven't hadn't n't nt lack lacks absent fail fails""".split()
+)
+# Words that flip meaning like a negation but are ordinary content words ("off", "open").
+_NUMBER_WORDS = {
+    "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+    "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20", "hundred": "100",
+    "thousand": "1000", "million": "1000000", "half": "0.5", "single": "1", "double": "2", "twice": "2",
+    "triple": "3", "once": "1",
+}
+_NUMBER = re.compile(r"(?<![a-z])\d+(?:[.,]\d+)?")
+_DONT_KNOW = re.compile(
+    r"^\s*(?:i\s+)?(?:do\s*n[o']?t|dont|have\s+no|no)\s+(?:know|idea|clue)\b|^\s*(?:idk|dunno|no idea|pass|skip|"
+    r"not sure|\?+|i(?:'m| am) not sure|i forget|i forgot|i can'?t remember|i don'?t remember|no clue)\s*[.!?]*\s*$",
+    re.IGNORECASE,
+)
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens (no punctuation)."""
+    return [match.group(0) for match in _WORD_ONLY.finditer(text.lower().replace("’", "'"))]
+
+
+def stem(word: str) -> str:
+    """A light suffix-stripping stem, enough to match 'evaporated' with 'evaporation' and 'bulbs' with 'bulb'."""
+    for suffix in ("ational", "ations", "ation", "ments", "ment", "ness", "ings", "ing", "ies", "ied", "edly",
+                   "ly", "ed", "es", "er", "s", "e"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
+    return word
+
+
+@lru_cache(maxsize=8192)  # references and questions come back for every answer to their card
+def content_stems(text: str) -> tuple[str, ...]:
+    """Stems of the words that carry content (stopwords, negations and one-letter words dropped)."""
+    return tuple(stem(word) for word in words(text) if word not in STOPWORDS and word not in NEGATION_CUES and len(word) > 1)
+
+
+def negation_count(text: str) -> int:
+    lowered = text.lower().replace("’", "'")
+    count = sum(1 for word in re.findall(r"[a-z']+", lowered) if word in NEGATION_CUES)
+    count += len(re.findall(r"[a-z]n't\b", lowered))
+    return count
+
+
+@lru_cache(maxsize=8192)
+def negated_stems(text: str) -> frozenset[str]:
+    """Stems of the content words (and numbers) a negation governs: up to four after the cue, in its clause.
+
+    "does not contain a 4-D joint output" -> {contain, joint, output}. An answer particle ("No, because ...")
+    and "not only" are not negations; "no longer" is one, of the words after it.
+    """
+    tokens = re.findall(r"[a-z0-9']+|[,.;:!?]", text.lower().replace("’", "'"))
+    negated: set[str] = set()
+    for index, token in enumerate(tokens):
+        if not (token in NEGATION_CUES or token.endswith("n't")):
+            continue
+        following = tokens[index + 1 : index + 16]
+        if token == "no" and (not following or following[0] in (",", ".", "!", "because", "it", "they", "i")):
+            continue
+        if following[:1] == ["only"]:
+            continue
+        if following[:1] in (["longer"], ["more"]):
+            following = following[1:]
+        taken: list[str] = []
+        for position, word in enumerate(following):
+            if word in ",.;:!?" or word in ("but", "however", "instead", "rather"):
+                break
+            if word in STOPWORDS or word in NEGATION_CUES or (len(word) < 2 and not word.isdigit()):
+                continue
+            taken.append(word if word.isdigit() else stem(word))
+            if len(taken) == 4:
+                break
+        negated.update(taken)
+    return frozenset(negated)
+
+
+def phrase_of(text: str, stems: set[str] | tuple[str, ...]) -> str:
+    """The stretch of `text` from the first to the last word whose stem (or number) is in `stems`."""
+    wanted = set(stems)
+    hits = [m for m in re.finditer(r"[A-Za-z0-9']+", text) if (m.group(0).lower() if m.group(0).isdigit()
+                                                                 else stem(m.group(0).lower())) in wanted]
+    if not hits:
+        return " ".join(sorted(wanted))
+    # One stretch, not the whole answer: stay within a short reach of the first word.
+    last = [hit for hit in hits if hit.end() - hits[0].start() <= 40][-1]
+    return text[hits[0].start() : last.end()]
+
+
+@lru_cache(maxsize=8192)
+def numbers(text: str) -> frozenset[str]:
+    """Numbers written as digits or words, normalised ('four' and '4' are the same)."""
+    lowered = text.lower()
+    found = {match.group(0).replace(",", "") for match in _NUMBER.finditer(lowered)}
+    found |= {_NUMBER_WORDS[word] for word in words(lowered) if word in _NUMBER_WORDS}
+    return frozenset(value.rstrip("0").rstrip(".") if "." in value else value for value in found)
+
+
+_ANTONYM_PAIRS = """positive negative|open closed|open close|connected disconnected|connected separated|on off|
+increase decrease|increases decreases|more less|higher lower|high low|larger smaller|bigger smaller|same different|
+series parallel|above below|before after|true false|correct incorrect|inside outside|
+hot cold|heavy light|fast slow|push pull|attract repel|absorb reflect|gain lose|add remove|always never|
+many few|strong weak|start stop|complete incomplete|full empty|input output|sender receiver|
+static dynamic|encrypt decrypt|upload download|synchronous asynchronous|maximum minimum|
+encoder decoder|training inference|train test|lossy lossless|online offline|stable unstable|forward backward|
+increasing decreasing|faster slower|larger lower|greater smaller|greater less|wider narrower|shorter longer"""
+ANTONYMS: dict[str, set[str]] = {}
+for _pair in _ANTONYM_PAIRS.replace("\n", "").split("|"):
+    _left, _right = _pair.split()
+    ANTONYMS.setdefault(_left, set()).add(_right)
+    ANTONYMS.setdefault(_right, set()).add(_left)
+
+
+def antonym_conflicts(answer: str, reference: str) -> list[tuple[str, str]]:
+    """(answer word, reference word) pairs of opposites: the answer says one where the reference says the other."""
+    answer_words, reference_words = set(words(answer)), set(words(reference))
+    conflicts = []
+    for word in sorted(answer_words - reference_words):
+        for opposite in sorted(ANTONYMS.get(word, ())):
+            if opposite in reference_words and opposite not in answer_words:
+                conflicts.append((word, opposite))
+    return conflicts
+
+
+def is_dont_know(answer: str) -> bool:
+    """True for empty answers and for 'I don't know' and its kin."""
+    stripped = answer.strip()
+    return not stripped or bool(_DONT_KNOW.search(stripped)) or not words(stripped)
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+
+def clauses(text: str, min_words: int = 3) -> list[Span]:
+    """Sentences, and clauses split at ';' or ',' where both sides are long enough to stand alone."""
+    spans: list[Span] = []
+    for sentence in re.finditer(r"(?:[^.;!?\n]|\.(?=\d))+[.;!?]?", text):
+        pieces = _split_commas(sentence.start(), sentence.group(0), min_words)
+        spans.extend(pieces)
+    spans = [span for span in spans if words(span.text)]
+    # Fold fragments too short to be a point into their neighbour.
+    merged: list[Span] = []
+    for span in spans:
+        if merged and len(words(span.text)) < min_words:
+            previous = merged.pop()
+            merged.append(Span(previous.start, span.end, text[previous.start : span.end]))
+        else:
+            merged.append(span)
+    if len(merged) > 1 and len(words(merged[0].text)) < min_words:
+        first, second = merged[0], merged[1]
+        merged[:2] = [Span(first.start, second.end, text[first.start : second.end])]
+    return merged or ([Span(0, len(text), text)] if text.strip() else [])
+
+
+def _split_commas(offset: int, sentence: str, min_words: int) -> list[Span]:
+    parts: list[Span] = []
+    start = 0
+    for match in re.finditer(r",", sentence):
+        left, right = sentence[start : match.start()], sentence[match.end() :]
+        if len(words(left)) >= min_words + 1 and len(words(right)) >= min_words + 1:
+            parts.append(Span(offset + start, offset + match.start(), left))
+            start = match.end()
+    parts.append(Span(offset + start, offset + len(sentence), sentence[start:]))
+    return [_stripped(span) for span in parts if span.text.strip()]
+
+
+def _stripped(span: Span) -> Span:
+    start = span.start + len(span.text) - len(span.text.lstrip())
+    text = span.text.strip()
+    return Span(start, start + len(text), text)

@@ -1,0 +1,133 @@
+"""The offline graders on real model output: evidence, verdicts, feedback, and the seed deck's contradictions."""
+
+from __future__ import annotations
+
+import pytest
+
+from quizzer.config import load_config
+from quizzer.deck.catalog import load as load_deck
+from quizzer.grading.cosine import make_cosine_grader
+from quizzer.grading.embedding import make_embedding_grader
+from quizzer.grading.registry import make_grader
+from quizzer.grading.types import Grade, Submission, Verdict
+
+pytestmark = pytest.mark.slow
+
+SALT_QUESTION = "How did you separate the salt from the water?"
+SALT_REFERENCE = ("The water was evaporated, leaving the salt.",)
+
+
+@pytest.fixture
+def grader(embedding_model):
+    return make_embedding_grader(load_config())
+
+
+def grade(grader, question: str, references: tuple[str, ...], answer: str, key_points: tuple[str, ...] = ()) -> Grade:
+    return grader.grade(Submission(question, references, answer, key_points))
+
+
+def test_a_paraphrase_of_the_reference_is_correct_and_says_which_reference_matched(grader) -> None:
+    references = ("Mix it with sand.", "The water was evaporated, leaving the salt.")
+    result = grade(grader, SALT_QUESTION, references, "We let the water evaporate so the salt was left behind.")
+    assert result.verdict is Verdict.CORRECT
+    assert result.matched_reference == 1
+    assert result.probability is not None and result.probability >= 0.58
+    assert result.grader.name == "embedding" and result.grader.version.startswith("blend-")
+    assert result.grader.model == "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def test_an_on_topic_wrong_answer_scores_below_a_right_one(grader) -> None:
+    right = grade(grader, SALT_QUESTION, SALT_REFERENCE, "Evaporating the water left the salt behind.")
+    wrong = grade(grader, SALT_QUESTION, SALT_REFERENCE, "I filtered the salt out of the water with a paper filter.")
+    assert wrong.probability < right.probability
+    assert wrong.verdict is not Verdict.CORRECT
+
+
+@pytest.mark.parametrize("answer", ["", "   ", "I don't know", "idk", "No idea."])
+def test_empty_and_dont_know_answers_are_incorrect_with_feedback_saying_so(grader, answer: str) -> None:
+    result = grade(grader, SALT_QUESTION, SALT_REFERENCE, answer)
+    assert result.verdict is Verdict.INCORRECT
+    assert result.probability == 0.0
+    assert "No answer given" in result.feedback
+    assert result.evidence["dont_know"] is True
+
+
+def test_restating_the_question_is_incorrect(grader) -> None:
+    result = grade(grader, SALT_QUESTION, SALT_REFERENCE, "How did I separate the salt from the water?")
+    assert result.verdict is Verdict.INCORRECT
+    assert result.evidence["restates_question"] is True
+    assert "restates the question" in result.feedback
+
+
+def test_a_wrong_number_is_never_correct_and_feedback_names_both_numbers(grader) -> None:
+    question = "How many dimensions does the transducer's joint output have?"
+    result = grade(grader, question, ("It is a 4-D tensor.",), "It is a 3-D tensor.")
+    assert result.verdict is not Verdict.CORRECT
+    assert result.evidence["missing_numbers"] == ["4"] and result.evidence["extra_numbers"] == ["3"]
+    assert "Gives 3 where the reference says 4" in result.feedback
+
+
+def test_explicit_key_points_are_reported_covered_and_missing(grader) -> None:
+    key_points = ("the transducer consumes a lot of memory", "so big training batches are hard to use")
+    result = grade(
+        grader, "What is a problem with our transducer model?",
+        ("It consumes a lot of memory, so it is hard to use big training batches.",),
+        "The transducer model uses a huge amount of memory.", key_points,
+    )
+    assert result.covered_key_points == ["the transducer consumes a lot of memory"]
+    assert result.missing_key_points == ["so big training batches are hard to use"]
+    assert "Covered 1 of 2 key points; missing: \"so big training batches are hard to use\"" in result.feedback
+
+
+def test_seed_deck_answers_that_negate_the_reference_are_never_correct(grader) -> None:
+    card = next(card for card in load_deck("msft-asr").cards if card.id == "transducer-memory-cause")
+    negations = [
+        "It does not contain a 4-D joint output",
+        "Not because of the 4-D joint output; the joint output is not 4-D.",
+        "It does not have a B x T x U x V joint output tensor.",
+    ]
+    grades = grader.grade_batch([Submission.for_card(card, answer, deck="msft-asr") for answer in negations])
+    for answer, result in zip(negations, grades):
+        assert result.verdict is not Verdict.CORRECT, (answer, result)
+    assert "negates it" in grades[0].feedback
+    # The same claim without the negation is accepted: it is the "not" that blocks the others.
+    plain = grader.grade(Submission.for_card(
+        card, "The joint network output is 4-D: B x T x U x V logits over the vocabulary for each pair of frame and"
+        " label position."))
+    assert plain.verdict in (Verdict.CORRECT, Verdict.PARTIAL)
+    assert not any(g.verdict is Verdict.PARTIAL for g in grades)
+
+
+def test_seed_deck_contradictions_of_every_reference_are_never_correct(grader) -> None:
+    deck = load_deck("msft-asr")
+    submissions = []
+    for card in deck.cards:
+        reference = card.references[0]
+        words = reference.split()
+        # "X is Y" -> "X is not Y"; otherwise prefix the claim with a denial.
+        negated = next(
+            (" ".join(words[: i + 1] + ["not"] + words[i + 1 :]) for i, w in enumerate(words)
+             if w.lower() in {"is", "are", "was", "were", "has", "can", "does", "do"}),
+            f"It is not true that {reference[0].lower()}{reference[1:]}",
+        )
+        submissions.append(Submission.for_card(card, negated, deck=deck.name))
+    for submission, result in zip(submissions, grader.grade_batch(submissions)):
+        assert result.verdict is not Verdict.CORRECT, (submission.card_id, submission.answer, result.probability)
+
+
+def test_grade_and_grade_batch_agree(grader) -> None:
+    answers = ["Evaporate the water.", "Use a magnet.", ""]
+    batch = grader.grade_batch([Submission(SALT_QUESTION, SALT_REFERENCE, answer) for answer in answers])
+    single = [grade(grader, SALT_QUESTION, SALT_REFERENCE, answer) for answer in answers]
+    assert [g.verdict for g in batch] == [g.verdict for g in single]
+    assert [g.probability for g in batch] == pytest.approx([g.probability for g in single], abs=1e-3)
+
+
+def test_cosine_baseline_accepts_a_negation_that_the_embedding_grader_does_not(embedding_model) -> None:
+    config = load_config()
+    submission = Submission("What does the joint network output?", ("It contains a 4-D joint output",),
+                            "It does not contain a 4-D joint output")
+    cosine = make_cosine_grader(config).grade(submission)
+    assert cosine.verdict is Verdict.CORRECT and cosine.score > 0.8
+    assert cosine.grader.params == {"cosine_threshold": config.get("grader.cosine_threshold")}
+    assert make_grader("embedding", config).grade(submission).verdict is not Verdict.CORRECT
