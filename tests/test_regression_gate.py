@@ -9,7 +9,7 @@ import pytest
 
 from quizzer.config import load_config
 from quizzer.errors import InputFileError
-from quizzer.evals.gate import check_floor, load_floors
+from quizzer.evals.gate import check_floor, check_floors, load_floors
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FLOOR_FILE = REPO_ROOT / "evals" / "floor.json"
@@ -43,3 +43,13 @@ def test_floor_file_with_a_missing_field_is_refused(tmp_path: Path) -> None:
     path.write_text(json.dumps({"checks": [{"dataset": FIXTURE, "grader": OVERLAP, "metric": "accuracy"}]}))
     with pytest.raises(InputFileError, match="floor, tolerance"):
         load_floors(path)
+
+
+
+@pytest.mark.slow
+def test_the_offline_grader_stays_above_the_recorded_floors() -> None:
+    floors = load_floors(FLOOR_FILE)
+    assert {floor.grader for floor in floors} >= {"embedding"}
+    results = check_floors(floors, load_config())
+    failures = [result.describe() for result in results if not result.passed]
+    assert not failures, "\n".join(failures)

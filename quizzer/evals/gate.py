@@ -67,9 +67,21 @@ def load_floors(path: str | Path) -> list[Floor]:
 
 def check_floor(floor: Floor, config: Config) -> GateResult:
     """Runs the check's grader over its dataset and reads the metric."""
+    return check_floors([floor], config)[0]
+
+
+def check_floors(floors: list[Floor], config: Config) -> list[GateResult]:
+    """Runs each (dataset, grader) once, however many of its metrics the checks read."""
     from quizzer.evals.datasets import load_dataset
     from quizzer.evals.runner import evaluate
 
-    record = evaluate(load_dataset(floor.dataset, label_field=floor.label_field), [floor.grader], config)
-    value = record["graders"][0]["metrics"].get(floor.metric)
-    return GateResult(floor, None if value is None else float(value))
+    metrics_by_run: dict[tuple[Path, str, str], dict] = {}
+    results = []
+    for floor in floors:
+        run = (floor.dataset, floor.grader, floor.label_field)
+        if run not in metrics_by_run:
+            dataset = load_dataset(floor.dataset, label_field=floor.label_field)
+            metrics_by_run[run] = evaluate(dataset, [floor.grader], config)["graders"][0]["metrics"]
+        value = metrics_by_run[run].get(floor.metric)
+        results.append(GateResult(floor, None if value is None else float(value)))
+    return results
