@@ -13,19 +13,23 @@ def grade_command(
     grader_name: Annotated[str | None, typer.Option("--grader", "-g", help="embedding, cosine, llm or hybrid.")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here (.jsonl or .csv) instead of stdout.")] = None,
     output_format: Annotated[str | None, typer.Option("--format", help="jsonl or csv (default: from --output's suffix).")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Ask the LLM afresh instead of using cached verdicts.")] = False,
+    db: Annotated[str | None, typer.Option("--db", help="Database holding the LLM verdict cache.")] = None,
 ) -> None:
     """Grade every answer in FILE; rows that cannot be graded are kept with the reason. Exit 1 if any."""
     import sys
 
     from quizzer.answers import read_answer_rows
     from quizzer.cli.grade_render import progress_bar, report_ungradable
+    from quizzer.cli.render import error_console
     from quizzer.config import load_config
     from quizzer.grading.output import grade_rows, output_format as choose_format, write_graded
+    from quizzer.grading.llm import grading_config
     from quizzer.grading.registry import make_grader
 
     kind = choose_format(output, output_format)
     rows = read_answer_rows(file)
-    grader = make_grader(grader_name, load_config())
+    grader = make_grader(grader_name, grading_config(load_config(), no_cache=no_cache, db=db))
     with progress_bar(len(rows)) as advance:
         graded = grade_rows(rows, grader, advance)
     if output is None:
@@ -34,4 +38,7 @@ def grade_command(
         with output.open("w", encoding="utf-8", newline="") as stream:
             write_graded(graded, stream, kind)
     failed = report_ungradable(file, graded)
+    usage = getattr(grader, "stats", None)
+    if usage is not None:  # the LLM judge's calls, tokens, latency and cost
+        error_console.print(usage.describe(), highlight=False)
     raise typer.Exit(1 if failed else 0)

@@ -17,7 +17,7 @@ from quizzer.grading.types import Grade, Grader, ungradable
 FORMATS = ("jsonl", "csv")
 CSV_COLUMNS = (
     "id", "line", "verdict", "probability", "feedback", "covered_key_points", "missing_key_points",
-    "matched_reference", "reason", "grader", "evidence",
+    "matched_reference", "reason", "grader", "decided_by", "evidence",
 )
 # Answers graded per call: the model sorts them by length inside a call, so bigger chunks pad less;
 # small enough for a progress bar that moves.
@@ -43,6 +43,8 @@ class GradedRow:
             "matched_reference": grade.matched_reference,
             "reason": grade.reason,
             "grader": {"name": grade.grader.name, "version": grade.grader.version, "model": grade.grader.model},
+            # Which grader settled it: "llm", or e.g. "embedding (llm failed: HTTP 500)" when a fallback stood in.
+            "decided_by": grade.decided_by or grade.grader.name,
             "evidence": grade.evidence,
         }
 
