@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shlex
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-PYTHON = str(REPO_ROOT / ".venv" / "bin" / "python")
+PYTHON = sys.executable
 
-# `quizzer quiz` with the real default grader (the offline embedding grader) once it is in the tree; until
-# then the quiz's own behaviour is driven with the scripted grader of tests/quiz_driver.py.
-REAL_GRADER = importlib.util.find_spec("quizzer.grading.embedding") is not None
+# `quizzer quiz` with the real default grader (the offline embedding grader); DRIVER swaps in the scripted
+# grader of tests/quiz_driver.py where a test needs a verdict known in advance (an uncertain grade).
+QUIZ = [PYTHON, "-m", "quizzer", "quiz"]
 DRIVER = [PYTHON, "tests/quiz_driver.py", "quiz"]
-QUIZ = [PYTHON, "-m", "quizzer", "quiz"] if REAL_GRADER else DRIVER
 # A full answer to the first card of the seed deck (msft-asr).
 Q1_ANSWER = "They reduced training time and improved efficiency by solving the memory issue of the speech transducer."
 
