@@ -8,6 +8,7 @@ all with where each value came from, never printing a secret.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import stat
@@ -241,7 +242,8 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
         where = f"{path}:{line}" if line else str(path)
         setting = SETTINGS.get(key)
         if setting is None:
-            problems.append(f"{where}: unknown setting {key!r}")
+            close = difflib.get_close_matches(key, SETTINGS, n=1)
+            problems.append(f"{where}: unknown setting {key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
         elif not _type_ok(setting, value):
             problems.append(f"{where}: {key} must be {_KIND_NAMES[setting.kind]}, not {type(value).__name__}")
         else:

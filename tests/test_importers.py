@@ -72,6 +72,16 @@ def test_writer_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     assert len(load_deck(target).cards) == 5
 
 
+def test_writer_refuses_a_folder_and_a_name_the_loader_would_not_read(tmp_path: Path) -> None:
+    deck = import_file(SEED).deck
+    (tmp_path / "folder.yaml").mkdir()
+    with pytest.raises(QuizzerError, match="is a folder"):  # was an IsADirectoryError traceback with --force
+        write_deck(deck, tmp_path / "folder.yaml", force=True)
+    with pytest.raises(QuizzerError, match=r"must end \.yaml or \.yml"):  # `decks check` refuses a .txt deck
+        write_deck(deck, tmp_path / "deck.txt")
+    assert not (tmp_path / "deck.txt").exists()
+
+
 def test_notes_report_what_they_cannot_use(tmp_path: Path) -> None:
     path = tmp_path / "notes.md"
     path.write_text(

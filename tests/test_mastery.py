@@ -279,3 +279,14 @@ def test_cli_history_and_export_to_a_file(scripted, tmp_path: Path):
     assert result.returncode == 0 and "wrote 11 reviews" in result.stderr
     with target.open(encoding="utf-8") as stream:
         assert len(read_records(stream, "jsonl")) == 11
+
+
+def test_cli_export_takes_the_format_from_the_output_suffix(scripted, tmp_path: Path):
+    _, _, db_path = scripted
+    target = tmp_path / "log.jsonl"  # no --format: `.jsonl` means JSONL, not a CSV under a .jsonl name
+    result = _cli("export", "reviews", "--output", str(target), db=db_path)
+    assert result.returncode == 0, result.stderr
+    with target.open(encoding="utf-8") as stream:
+        assert len(read_records(stream, "jsonl")) == 11
+    to_stdout = _cli("export", "reviews", db=db_path)  # no file, no --format: CSV, as before
+    assert to_stdout.returncode == 0 and to_stdout.stdout.startswith("review_id,")

@@ -65,9 +65,22 @@ def main() -> None:
         print_error("interrupted")
         sys.exit(130)
     except Exception as error:  # click's usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(error, click.ClickException):
-            error.show()
-            sys.exit(error.exit_code)
+        if isinstance(error, _usage_error_types()):
+            error.show()  # type: ignore[attr-defined]
+            sys.exit(error.exit_code)  # type: ignore[attr-defined]
         raise
+
+
+def _usage_error_types() -> tuple[type[Exception], ...]:
+    """click's ClickException, and typer's vendored copy of it (typer >= 0.24 raises `typer._click`'s own
+    classes, which are not subclasses of click's: checking click's alone let usage errors out as tracebacks)."""
+    import click
+
+    types: list[type[Exception]] = [click.ClickException]
+    try:
+        from typer._click.exceptions import ClickException as VendoredClickException
+    except ImportError:  # older typer uses click itself
+        pass
+    else:
+        types.append(VendoredClickException)
+    return tuple(types)

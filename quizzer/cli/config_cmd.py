@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+    from quizzer.config import Config
 
 app = typer.Typer(help="Show the effective configuration and where it lives.", no_args_is_help=True)
 
@@ -12,11 +20,23 @@ def show() -> None:
     """Effective settings and where each value came from (secrets are never printed)."""
     from rich.table import Table
 
-    from quizzer.cli.render import console
-    from quizzer.config import load_config
+    from quizzer.cli.render import console, print_error
+    from quizzer.config import Config, config_path, load_config
+    from quizzer.errors import ConfigError
 
-    config = load_config()
-    table = Table(title=f"quizzer configuration ({config.path})")
+    try:
+        config = load_config()
+    except ConfigError as error:
+        # The error's hint sends the user here for the known settings: list them (file left out), then fail.
+        print_error(error.message, error.hint)
+        config = Config(path=config_path())
+        title = "known settings (the config file above was not used)"
+        _print_settings(console, Table(title=title), config)
+        raise typer.Exit(error.exit_code) from None
+    _print_settings(console, Table(title=f"quizzer configuration ({config.path})"), config)
+
+
+def _print_settings(console: Console, table: Table, config: Config) -> None:
     table.add_column("setting")
     table.add_column("value")
     table.add_column("source", style="dim")

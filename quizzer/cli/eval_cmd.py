@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from quizzer.config import Config
     from quizzer.evals.datasets import EvalDataset
 
-DbOption = Annotated[str | None, typer.Option("--db", help="Review database [default: QUIZZER_DB, config, data dir].")]
+DbOption = Annotated[str | None, typer.Option("--db", help="Review database (default: QUIZZER_DB, config, data dir).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout instead of tables.")]
 
 
@@ -22,8 +22,8 @@ def eval_command(
     baseline: Annotated[str, typer.Option(help="Grader always run for comparison ('none' for no baseline).")] = "cosine",
     label_field: Annotated[str, typer.Option(help="Field holding the gold label (e.g. label_2way).")] = "label",
     as_json: JsonOption = False,
-    out: Annotated[Path | None, typer.Option("--out", help="Folder for the run's files [default: a new folder "
-                                             "under ./quizzer-evals].")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Folder for the run's files (default: a new folder "
+                                             "under ./quizzer-evals).")] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="Use only the first N rows.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Ignore cached LLM verdicts.")] = False,
     from_reviews: Annotated[bool, typer.Option("--from-reviews", help="Evaluate on your own overrides from the quiz.")] = False,
@@ -36,12 +36,32 @@ def eval_command(
     from quizzer.grading.registry import default_grader_name
 
     config, dataset = _config_and_dataset(file, from_reviews, db, label_field, limit, no_cache)
+    if out is not None:
+        _make_out_folder(out)
     specs = with_baseline(grader or [default_grader_name(config)], None if baseline == "none" else baseline)
     with progress_factory(enabled=not as_json) as progress:
         record = evaluate(dataset, specs, config, progress=progress, source="reviews" if from_reviews else None)
     folder = out or new_run_dir(Path.cwd() / DEFAULT_RUNS_DIR, "reviews" if from_reviews else dataset.path.stem)
-    paths = write_run(record, folder)
+    try:
+        paths = write_run(record, folder)
+    except OSError as error:
+        from quizzer.errors import QuizzerError
+
+        raise QuizzerError(f"cannot write the run's files into {folder}: {error.strerror}",
+                           hint="pass --out a folder you can write to") from None
     print_eval_summary(record, folder, paths, as_json)
+
+
+def _make_out_folder(out: Path) -> None:
+    """Fails before grading (minutes with an LLM) when --out cannot hold the run's files."""
+    from quizzer.errors import QuizzerError
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise QuizzerError(f"{out}: is a file, not a folder", hint="pass --out a folder (new or existing)") from None
+    except OSError as error:
+        raise QuizzerError(f"cannot create the folder {out}: {error.strerror}", hint="pass --out another folder") from None
 
 
 def _config_and_dataset(

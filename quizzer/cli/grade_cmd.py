@@ -23,11 +23,14 @@ def grade_command(
     from quizzer.cli.grade_render import progress_bar, report_ungradable
     from quizzer.cli.render import error_console
     from quizzer.config import load_config
+    from quizzer.errors import InputFileError
     from quizzer.grading.output import grade_rows, output_format as choose_format, write_graded
     from quizzer.grading.llm import grading_config
     from quizzer.grading.registry import make_grader
 
     kind = choose_format(output, output_format)
+    if output is not None:
+        _check_output(output)
     rows = read_answer_rows(file)
     grader = make_grader(grader_name, grading_config(load_config(), no_cache=no_cache, db=db))
     with progress_bar(len(rows)) as advance:
@@ -35,10 +38,24 @@ def grade_command(
     if output is None:
         write_graded(graded, sys.stdout, kind)
     else:
-        with output.open("w", encoding="utf-8", newline="") as stream:
-            write_graded(graded, stream, kind)
+        try:
+            with output.open("w", encoding="utf-8", newline="") as stream:
+                write_graded(graded, stream, kind)
+        except OSError as error:
+            raise InputFileError(f"cannot write {output}: {error.strerror}", hint="choose another --output") from None
     failed = report_ungradable(file, graded)
     usage = getattr(grader, "stats", None)
     if usage is not None:  # the LLM judge's calls, tokens, latency and cost
         error_console.print(usage.describe(), highlight=False)
     raise typer.Exit(1 if failed else 0)
+
+
+def _check_output(output: Path) -> None:
+    """Fails before grading (minutes with an LLM) when the output file could not be written."""
+    from quizzer.errors import InputFileError
+
+    if output.is_dir():
+        raise InputFileError(f"{output}: is a folder", hint="give --output a file name ending .jsonl or .csv")
+    if not output.parent.is_dir():
+        raise InputFileError(f"cannot write {output}: the folder {output.parent} does not exist",
+                             hint="create the folder first, or choose another --output")

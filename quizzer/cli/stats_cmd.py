@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-DbOption = Annotated[str | None, typer.Option("--db", help="Review database [default: QUIZZER_DB, config, data dir].")]
+DbOption = Annotated[str | None, typer.Option("--db", help="Review database (default: QUIZZER_DB, config, data dir).")]
 # Hidden: pins "now" (UTC, ISO-8601) so that scripts and tests get reproducible figures.
 NowOption = Annotated[str | None, typer.Option("--now", hidden=True)]
 
@@ -32,7 +32,7 @@ def _now(text: str | None) -> datetime:
 
 
 def stats(
-    decks: Annotated[list[str] | None, typer.Argument(help="Deck names or paths [default: studied and configured decks].")] = None,
+    decks: Annotated[list[str] | None, typer.Argument(help="Deck names or paths (default: studied and configured decks).")] = None,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
     now: NowOption = None,
@@ -71,8 +71,9 @@ def history(
 
 @export_app.command("reviews")
 def export_reviews(
-    format: Annotated[str, typer.Option("--format", "-f", help="csv or jsonl.")] = "csv",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write [default: standard output].")] = None,
+    format: Annotated[str | None, typer.Option(
+        "--format", "-f", help="csv or jsonl (default: from --output's suffix, else csv).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: standard output).")] = None,
     deck: Annotated[str | None, typer.Option("--deck", help="Only this deck's reviews.")] = None,
     db: DbOption = None,
 ) -> None:
@@ -82,6 +83,9 @@ def export_reviews(
     from quizzer.review_log import check_format, export_records, write_records
     from quizzer.storage.db import connect, resolve_db_path
 
+    if format is None:  # `-o reviews.jsonl` means JSONL, as in `quizzer grade`
+        suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+        format = suffix if suffix in ("csv", "jsonl") else "csv"
     check_format(format)
     records = export_records(connect(resolve_db_path(db)), deck=deck)
     if output is None:

@@ -62,7 +62,14 @@ def deck_to_yaml(deck: Deck, header: str = "") -> str:
 
 def write_deck(deck: Deck, path: Path, header: str = "", force: bool = False) -> None:
     """Writes the deck to `path`, refusing to replace an existing file unless `force`."""
+    if path.is_dir():
+        raise QuizzerError(f"{path}: is a folder", hint="give --output a file name ending .yaml")
+    if path.suffix.lower() not in (".yaml", ".yml"):  # the loader reads nothing else: the deck would be unusable
+        raise QuizzerError(f"{path}: a deck file must end .yaml or .yml", hint="give --output a file name ending .yaml")
     if path.exists() and not force:
         raise QuizzerError(f"{path} already exists", hint="pass --force to overwrite it, or --output another path")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(deck_to_yaml(deck, header), encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(deck_to_yaml(deck, header), encoding="utf-8")
+    except OSError as error:
+        raise QuizzerError(f"cannot write {path}: {error.strerror}", hint="choose another --output") from None
