@@ -30,6 +30,17 @@ class Setting:
     secret: bool = False
     # Further environment variables read after QUIZZER_*, e.g. OPENAI_API_KEY.
     aliases: tuple[str, ...] = ()
+    # Inclusive bounds for numbers; a value outside them is refused like a wrong type.
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def range_problem(self, value: Any) -> str | None:
+        """Why a number is out of range, or None."""
+        if self.minimum is not None and value < self.minimum:
+            return f"{self.key} must be at least {self.minimum:g}, not {value}"
+        if self.maximum is not None and value > self.maximum:
+            return f"{self.key} must be at most {self.maximum:g}, not {value}"
+        return None
 
     @property
     def env_var(self) -> str:
@@ -51,28 +62,28 @@ SETTINGS: dict[str, Setting] = _settings(
     # Defaults fitted by evals/fit_grader.py: the uncertain band holds the 15 % of training answers
     # the grader is least sure of (out of fold); below it, partial needs a covered key point.
     Setting("grader.correct_above", float, 0.59, "Probability at or above which an answer is correct "
-            "(partial when key points are missing)."),
-    Setting("grader.incorrect_below", float, 0.31, "Probability below which an answer is incorrect."),
-    Setting("grader.uncertain_low", float, 0.41, "Lower edge of the uncertain band."),
-    Setting("grader.uncertain_high", float, 0.59, "Upper edge of the uncertain band."),
-    Setting("grader.cosine_threshold", float, 0.59, "Cosine at or above which the cosine baseline says correct."),
+            "(partial when key points are missing).", minimum=0, maximum=1),
+    Setting("grader.incorrect_below", float, 0.31, "Probability below which an answer is incorrect.", minimum=0, maximum=1),
+    Setting("grader.uncertain_low", float, 0.41, "Lower edge of the uncertain band.", minimum=0, maximum=1),
+    Setting("grader.uncertain_high", float, 0.59, "Upper edge of the uncertain band.", minimum=0, maximum=1),
+    Setting("grader.cosine_threshold", float, 0.59, "Cosine at or above which the cosine baseline says correct.", minimum=-1, maximum=1),
     Setting("grader.deck_bands", list, [], "Per-deck bands written by `quizzer calibrate --write`, each "
             "'deck=incorrect_below/uncertain_low/uncertain_high/correct_above'."),
-    Setting("quiz.new_per_day", int, 20, "New cards introduced per day."),
-    Setting("quiz.llm_budget_seconds", float, 15.0, "Longest the quiz waits for the LLM judge on one answer."),
+    Setting("quiz.new_per_day", int, 20, "New cards introduced per day.", minimum=0),
+    Setting("quiz.llm_budget_seconds", float, 15.0, "Longest the quiz waits for the LLM judge on one answer.", minimum=0),
     Setting("llm.model", str, None, "Model (or Azure deployment) of the LLM judge."),
     Setting("llm.base_url", str, None, "Base URL of an OpenAI-compatible endpoint."),
     Setting("llm.api_key", str, None, "API key of the LLM endpoint.", secret=True, aliases=("OPENAI_API_KEY",)),
     Setting("llm.azure_endpoint", str, None, "Azure OpenAI endpoint (uses the Azure client when set)."),
     Setting("llm.api_version", str, "2024-10-21", "Azure OpenAI API version."),
-    Setting("llm.timeout", float, 20.0, "Seconds per LLM call."),
-    Setting("llm.attempts", int, 3, "Attempts per LLM call (with exponential backoff)."),
-    Setting("llm.answer_budget_seconds", float, 45.0, "Longest one answer may wait for the LLM in batches."),
-    Setting("llm.concurrency", int, 4, "Concurrent LLM requests in batches."),
-    Setting("llm.max_consecutive_failures", int, 3, "Failures in a row after which the endpoint counts as down."),
+    Setting("llm.timeout", float, 20.0, "Seconds per LLM call.", minimum=0.001),
+    Setting("llm.attempts", int, 3, "Attempts per LLM call (with exponential backoff).", minimum=1),
+    Setting("llm.answer_budget_seconds", float, 45.0, "Longest one answer may wait for the LLM in batches.", minimum=0),
+    Setting("llm.concurrency", int, 4, "Concurrent LLM requests in batches.", minimum=1),
+    Setting("llm.max_consecutive_failures", int, 3, "Failures in a row after which the endpoint counts as down.", minimum=1),
     Setting("llm.prices", str, None, "Prices per million tokens, as 'model=input/output;model2=...'."),
-    Setting("llm.backoff_seconds", float, 1.0, "First wait before retrying a failed LLM call (doubles, with jitter)."),
-    Setting("llm.backoff_max_seconds", float, 10.0, "Longest wait between LLM retries (Retry-After may ask more)."),
+    Setting("llm.backoff_seconds", float, 1.0, "First wait before retrying a failed LLM call (doubles, with jitter).", minimum=0),
+    Setting("llm.backoff_max_seconds", float, 10.0, "Longest wait between LLM retries (Retry-After may ask more).", minimum=0),
     Setting("llm.structured_output", str, "auto", "Structured-output form: auto, json_schema, json_object or text."),
     Setting("llm.cache", bool, True, "Reuse LLM verdicts stored in the database (--no-cache turns it off)."),
 )
@@ -164,12 +175,16 @@ def _parse_env(setting: Setting, variable: str, raw: str) -> Any:
             raise ValueError(raw)
         if setting.kind is list:
             return [item.strip() for item in raw.split(os.pathsep if os.pathsep in raw else ",") if item.strip()]
-        return setting.kind(raw)
+        value = setting.kind(raw)
     except ValueError:
         raise ConfigError(
             f"environment variable {variable}={raw!r} is not {_KIND_NAMES[setting.kind]}",
             hint=f"unset it or give {_KIND_NAMES[setting.kind]}",
         ) from None
+    problem = setting.range_problem(value) if setting.kind in (int, float) else None
+    if problem:
+        raise ConfigError(f"environment variable {variable}: {problem}", hint="unset it or give a value in range")
+    return value
 
 
 _KIND_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
@@ -246,6 +261,8 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
             problems.append(f"{where}: unknown setting {key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
         elif not _type_ok(setting, value):
             problems.append(f"{where}: {key} must be {_KIND_NAMES[setting.kind]}, not {type(value).__name__}")
+        elif setting.kind in (int, float) and setting.range_problem(value):
+            problems.append(f"{where}: {setting.range_problem(value)}")
         else:
             values[key] = float(value) if setting.kind is float else value
             if line:

@@ -123,3 +123,13 @@ def test_decks_import_reports_unparsable_rows_and_bad_files(tmp_path: Path) -> N
 
     unknown = quizzer("decks", "import", str(table), "--format", "xml", cwd=tmp_path)
     assert unknown.returncode == 2 and "unknown import format 'xml'" in unknown.stderr
+
+
+def test_decks_list_warns_about_a_configured_deck_that_does_not_exist(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.yaml"
+    config = Path(os.environ["QUIZZER_CONFIG"])
+    config.write_text(f'decks = ["{missing}"]\n', encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "quizzer", "decks", "list"], capture_output=True, text=True)
+    assert result.returncode == 0
+    assert "msft-asr" in result.stdout
+    assert f"{missing}, which does not exist" in " ".join(result.stderr.split())

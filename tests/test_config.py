@@ -164,3 +164,19 @@ def test_invalid_config_file_exits_2_without_traceback(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert f"{path}:2: unknown setting 'grader.threshold'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_out_of_range_numbers_are_named_with_their_line(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[quiz]\nnew_per_day = -3\n[grader]\ncorrect_above = 7.5\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path, environ={})
+    message = raised.value.message
+    assert f"{path}:2: quiz.new_per_day must be at least 0, not -3" in message
+    assert f"{path}:4: grader.correct_above must be at most 1, not 7.5" in message
+
+
+def test_an_out_of_range_environment_value_is_refused(tmp_path: Path) -> None:
+    config = load_config(tmp_path / "none.toml", environ={"QUIZZER_LLM_CONCURRENCY": "0"})
+    with pytest.raises(ConfigError, match="QUIZZER_LLM_CONCURRENCY: llm.concurrency must be at least 1"):
+        config.get("llm.concurrency")

@@ -14,11 +14,14 @@ app = typer.Typer(help="List, check, show and import decks.", no_args_is_help=Tr
 def list_decks() -> None:
     """The bundled decks and those listed in the config's `decks`, with their card counts."""
     from quizzer.cli.deck_render import print_deck_list
-    from quizzer.deck.catalog import check_decks, known_decks
+    from quizzer.cli.render import print_warning
+    from quizzer.deck.catalog import check_decks, known_decks, missing_configured_decks
 
     checks = check_decks(known_decks())
     rows = [(c.deck.name if c.deck else c.path.stem, len(c.deck.cards) if c.deck else None, c.path) for c in checks]
     print_deck_list(rows)
+    for entry in missing_configured_decks():
+        print_warning(f"the config's decks lists {entry}, which does not exist")
 
 
 @app.command("check")

@@ -38,6 +38,12 @@ def known_decks(config: Config | None = None) -> list[Path]:
     return list(unique)
 
 
+def missing_configured_decks(config: Config | None = None) -> list[str]:
+    """Entries of the config's `decks` that look like paths but name nothing on disk."""
+    entries = _config(config).get("decks") or []
+    return [entry for entry in entries if _looks_like_path(entry) and not Path(entry).expanduser().exists()]
+
+
 def resolve_deck(name_or_path: str | Path, config: Config | None = None) -> Path:
     """A deck's file: the path itself when it names a file, else the known deck with this name."""
     candidate = Path(name_or_path).expanduser()

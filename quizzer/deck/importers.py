@@ -24,7 +24,10 @@ FORMATS = ("notes", "csv", "tsv", "anki")
 
 def no_key_points_warning(without: int, total: int) -> str:
     """The warning for imported cards that lack key points (grading can only say what is missing if it knows)."""
-    which = "imported cards have" if without == total else f"of {total} imported cards have"
+    if without == total:
+        which = "imported card has" if total == 1 else "imported cards have"
+    else:
+        which = f"of {total} imported cards have"
     return (
         f"{without} {which} no key points yet: grading feedback is weaker without them; "
         "add the facts a complete answer must contain under each card's key_points"
