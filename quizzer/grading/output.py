@@ -16,7 +16,7 @@ from quizzer.grading.types import Grade, Grader, ungradable
 
 FORMATS = ("jsonl", "csv")
 CSV_COLUMNS = (
-    "id", "line", "verdict", "probability", "feedback", "covered_key_points", "missing_key_points",
+    "id", "line", "verdict", "probability", "score", "feedback", "covered_key_points", "missing_key_points",
     "matched_reference", "reason", "grader", "decided_by", "evidence",
 )
 # Answers graded per call: the model sorts them by length inside a call, so bigger chunks pad less;
