@@ -49,10 +49,24 @@ class Example:
     weight: float = 1.0
 
 
+TRAINING_SETS = (("SciEntsBank", "semeval2013_scientsbank"), ("Beetle", "semeval2013_beetle"),
+                 ("SAF", "saf_communication_networks_en"))
+
+
+def training_files() -> list[dict[str, str]]:
+    """Name and sha256 of every labelled file the grader is fitted on (recorded in grader_params.json)."""
+    paths = [DATASETS / folder / "train.jsonl" for _, folder in TRAINING_SETS]
+    paths += [INTERVIEW] if INTERVIEW.exists() else []
+    return [
+        {"name": str(path.relative_to(REPO if path.is_relative_to(REPO) else DATASETS.parent)),
+         "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+        for path in paths
+    ]
+
+
 def load_examples() -> list[Example]:
     examples: list[Example] = []
-    for name, folder in (("SciEntsBank", "semeval2013_scientsbank"), ("Beetle", "semeval2013_beetle"),
-                         ("SAF", "saf_communication_networks_en")):
+    for name, folder in TRAINING_SETS:
         for line in (DATASETS / folder / "train.jsonl").read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
             references = tuple(row.get("references") or [row["reference"]])
@@ -137,11 +151,12 @@ class Features:
         return self.matrix[:, picked], self.candidates[:, picked]
 
 
-def feature_table(examples: list[Example]) -> Features:
+def feature_table(examples: list[Example], idf: dict[str, object]) -> Features:
     from quizzer.grading.embedder import Embedder
     from quizzer.grading.evidence import closest, collect_evidence
 
-    code = "".join((PACKAGE / name).read_text() for name in ("evidence.py", "alignment.py", "text.py", "idf.json"))
+    code = "".join((PACKAGE / name).read_text() for name in ("evidence.py", "alignment.py", "text.py"))
+    code += json.dumps(idf, sort_keys=True)
     key = hashlib.sha256((code + str(len(examples))).encode()).hexdigest()[:12]
     cached = WORK / f"features-{key}.npz"
     if cached.exists():
@@ -257,11 +272,11 @@ def main() -> None:
     examples = load_examples()
     print(f"{len(examples)} answers: " + ", ".join(f"{k} {v}" for k, v in Counter(e.dataset for e in examples).items()))
     idf = fit_idf(examples)
-    (PACKAGE / "idf.json").write_text(json.dumps(idf, indent=0, sort_keys=True) + "\n", encoding="utf-8")
-    from quizzer.grading.alignment import load_idf
+    from quizzer.grading.alignment import use_idf_table
 
-    load_idf.cache_clear()
-    table = feature_table(examples)
+    # Cross-validate with the table just fitted, in memory: --cv-only writes nothing into the package.
+    use_idf_table(idf)
+    table = feature_table(examples, idf)
     every = [name for group in FEATURE_GROUPS.values() for name in group]
     rows = [("cosine threshold (fitted per fold)", cross_validate(examples, table, ["cos_ref_max"], "cosine")),
             ("grader: all evidence, logistic regression", cross_validate(examples, table, every))]
@@ -283,6 +298,7 @@ def main() -> None:
               f" {labels[mask].mean() if mask.any() else 0:.0%} of them labelled correct")
     print(f"cosine threshold on all training answers: {best_threshold(table.columns(['cos_ref_max'])[0][:, 0], labels):.2f}")
     if not arguments.cv_only:
+        (PACKAGE / "idf.json").write_text(json.dumps(idf, indent=0, sort_keys=True) + "\n", encoding="utf-8")
         write_params(examples, table, every, thresholds)
 
 
@@ -342,6 +358,7 @@ def write_params(examples, table: Features, columns, thresholds) -> None:
         intercept=round(0.5 * float(logistic.intercept_[0]) + 0.5 * baseline, 6),
         defaults=thresholds,
         trees=TreeEnsemble(trees),
+        training_files=tuple(training_files()),
     )
     expected = _sigmoid((_logit(model.predict_proba(x[:300])[:, 1]) + _logit(boosting.predict_proba(x[:300])[:, 1])) / 2)
     shipped = np.array([params.probability(dict(zip(columns, row))) for row in x[:300]])

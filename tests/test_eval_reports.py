@@ -159,3 +159,23 @@ def test_eval_and_compare_report_bad_input_without_traceback(tmp_path: Path, arg
     result = quizzer(*args, cwd=tmp_path)
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_eval_warns_when_the_grader_was_fitted_on_the_evaluated_file(embedding_model, tmp_path: Path, capsys) -> None:
+    from quizzer.cli.eval_render import print_eval_summary
+    from quizzer.evals.report import in_sample_note
+
+    interview = Path(__file__).resolve().parent.parent / "evals" / "interview_answers.jsonl"
+    record = evaluate(load_dataset(interview, limit=6), ["embedding", OVERLAP], load_config())
+    embedding, overlap = record["graders"]
+    # grader_params.json records the sha256 of every file evals/fit_grader.py fitted on, this one included.
+    assert embedding["in_sample"] is True and overlap["in_sample"] is False
+    paths = write_run(record, tmp_path / "run")
+    assert "figures are in-sample: this grader was fitted on this file (`embedding`)" in paths["report"].read_text()
+    print_eval_summary(record, tmp_path / "run", paths, as_json=False)
+    assert "figures are in-sample: this grader was fitted on this file (embedding)" in capsys.readouterr().err
+
+    unseen = evaluate(load_dataset(FIXTURE, limit=6), ["embedding"], load_config())
+    assert unseen["graders"][0]["in_sample"] is False and in_sample_note(unseen) is None
+    assert "in-sample" not in write_run(unseen, tmp_path / "unseen")["report"].read_text()

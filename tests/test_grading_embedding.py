@@ -131,3 +131,55 @@ def test_cosine_baseline_accepts_a_negation_that_the_embedding_grader_does_not(e
     assert cosine.verdict is Verdict.CORRECT and cosine.score > 0.8
     assert cosine.grader.params == {"cosine_threshold": config.get("grader.cosine_threshold")}
     assert make_grader("embedding", config).grade(submission).verdict is not Verdict.CORRECT
+
+
+def _seed_grade(grader, deck: str, card_id: str, answer: str) -> Grade:
+    card = next(card for card in load_deck(deck).cards if card.id == card_id)
+    return grader.grade(Submission.for_card(card, answer, deck=deck))
+
+
+def test_key_point_coverage_does_not_demand_the_words_the_question_gives_away(grader) -> None:
+    # The question already says "transducer": the answer covers the memory point by saying what was fixed.
+    result = _seed_grade(grader, "msft-asr", "transducer-improvement", "They fixed the memory issue")
+    assert result.verdict in (Verdict.PARTIAL, Verdict.CORRECT), result
+    assert result.covered_key_points == ["solved the memory issue of the speech transducer"]
+    assert result.missing_key_points == ["reduced training time / improved training efficiency"]
+
+
+@pytest.mark.parametrize("answer", [
+    "It uses a lot of memory so we cannot use big training batches",
+    "It uses a lot of memory so it is difficult to use big training batches",
+])
+def test_cannot_and_hard_to_carry_the_same_polarity(grader, answer: str) -> None:
+    result = _seed_grade(grader, "msft-asr", "transducer-memory-problem", answer)
+    assert result.verdict is Verdict.CORRECT, result
+    assert "negates" not in result.feedback
+    assert result.missing_key_points == []
+    assert "the transducer consumes a lot of memory" in result.covered_key_points
+
+
+def test_an_offset_in_notation_is_not_a_missing_number(grader) -> None:
+    # The reference writes "tokens+1"; "4-D" is the only number claim and the answer states it.
+    result = _seed_grade(grader, "msft-asr", "transducer-memory-cause",
+                         "Because of the 4-D joint output, a B x T x U x V tensor")
+    assert result.evidence["missing_numbers"] == [] and result.evidence["extra_numbers"] == []
+    assert result.verdict in (Verdict.PARTIAL, Verdict.CORRECT), result
+    assert result.covered_key_points == ["the 4-D joint output of the joint network (B x T x U x V)"]
+
+
+def test_a_key_point_the_answer_negates_is_contradicted_not_covered(grader) -> None:
+    result = _seed_grade(grader, "msft-asr", "transducer-memory-cause", "It does not contain a 4-D joint output")
+    assert result.verdict is Verdict.INCORRECT
+    assert result.covered_key_points == []
+    assert result.contradicted_key_points == ["the 4-D joint output of the joint network (B x T x U x V)"]
+    assert 'Contradicts "the 4-D joint output of the joint network (B x T x U x V)"' in result.feedback
+    # The same point stated plainly is covered, not contradicted.
+    plain = _seed_grade(grader, "msft-asr", "transducer-memory-cause", "It contains a 4-D joint output")
+    assert plain.contradicted_key_points == [] and plain.key_points[0].covered
+
+
+def test_one_clearly_covered_key_point_of_three_is_partial(grader) -> None:
+    result = _seed_grade(grader, "e2e-asr", "ctc-alignment-free", "a loss that marginalises over all alignments")
+    assert result.verdict is Verdict.PARTIAL, result
+    assert result.covered_key_points == ["the loss sums (marginalises) over all alignments that collapse to the target"]
+    assert len(result.missing_key_points) == 2

@@ -37,13 +37,15 @@ def progress_factory(enabled: bool = True) -> Iterator[Callable[[str, int], Call
 
 
 def print_eval_summary(record: dict[str, Any], folder: Path, paths: dict[str, Path], as_json: bool) -> None:
-    from quizzer.evals.report import figures_only, summary_table
+    from quizzer.evals.report import figures_only, in_sample_note, summary_table
 
     unusable = record["dataset"]["unusable"]
     for row in unusable[:MAX_LISTED_ROWS]:
         print_warning(f"line {row['line']} ({row['id']}): left out: {row['error']}")
     if len(unusable) > MAX_LISTED_ROWS:
         print_warning(f"{len(unusable) - MAX_LISTED_ROWS} more rows left out (listed in {paths['record']})")
+    if note := in_sample_note(record):
+        print_warning(note.replace("`", ""))
     if as_json:
         typer.echo(json.dumps({**figures_only(record), "run_dir": str(folder)}))
         error_console.print(f"wrote {folder}", highlight=False, soft_wrap=True)

@@ -55,8 +55,10 @@ def grade_panel(outcome: Outcome, now: datetime) -> Panel:
         lines.append(Text(f"Why: {grade.reason}", style="magenta"))
     for point in grade.covered_key_points:
         lines.append(Text.assemble(("  ✓ ", "green"), point))
+    contradicted = set(grade.contradicted_key_points)
     for point in grade.missing_key_points:
-        lines.append(Text.assemble(("  ✗ ", "red"), point, (" (missing)", "dim")))
+        lines.append(Text.assemble(("  ✗ ", "red"), point,
+                                   (" (contradicted)", "bold red") if point in contradicted else (" (missing)", "dim")))
     lines.append(Text(""))
     lines.append(Text.assemble(("Reference: ", "bold"), _reference(outcome)))
     if card.notes:
@@ -131,8 +133,9 @@ def print_plain_grade(console: Console, outcome: Outcome, now: datetime) -> None
         probability = f" (p={grade.probability:.2f})" if grade.probability is not None else ""
         verdict = f"{grade.verdict.value}{probability}"
     console.print(f"grade: {verdict}", highlight=False)
+    contradicted = set(grade.contradicted_key_points)
     for point in grade.missing_key_points:
-        console.print(f"missing: {point}", highlight=False)
+        console.print(f"{'contradicted' if point in contradicted else 'missing'}: {point}", highlight=False)
     console.print(f"reference: {_reference(outcome)}", highlight=False)
     console.print(_rating_line(outcome, now).plain, highlight=False)
 

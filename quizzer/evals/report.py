@@ -74,12 +74,23 @@ def build_record(dataset: EvalDataset, runs: list[GraderRun], metrics: dict[str,
                 "info": asdict(run.info),
                 "seconds": round(run.seconds, 3),
                 "stats": run.stats,
+                "in_sample": run.in_sample,
                 "metrics": metrics[run.spec],
                 "results": [result.to_dict() for result in run.results],
             }
             for run in runs
         ],
     }
+
+
+def in_sample_note(record: dict[str, Any]) -> str | None:
+    """A warning when a grader in the run was fitted on the evaluated file (None when none was)."""
+    specs = [grader["spec"] for grader in record["graders"] if grader.get("in_sample")]
+    if not specs:
+        return None
+    named = ", ".join(f"`{spec}`" for spec in specs)
+    return (f"figures are in-sample: this grader was fitted on this file ({named}); they do not measure answers "
+            "it has never seen (see the cross-validated figures in evals/README.md)")
 
 
 def figures_only(record: dict[str, Any]) -> dict[str, Any]:
@@ -186,6 +197,7 @@ def markdown_report(record: dict[str, Any], plots: dict[str, Path]) -> str:
         f"{dataset['usable']} usable, gold from `{dataset['label_field']}`"
         + (" (3-way)" if dataset["three_way"] else "") + (", numeric scores" if dataset["numeric_gold"] else ""),
         f"- quizzer {record['quizzer_version']}, {record['created_at']}",
+        *([f"- **warning: {note}**"] if (note := in_sample_note(record)) else []),
         "",
         "## Figures",
         "",

@@ -57,6 +57,17 @@ class GraderRun:
     results: list[ItemResult]
     seconds: float
     stats: dict[str, Any] | None = None
+    # The grader was fitted on this very file: its figures are in-sample, not a measure of unseen answers.
+    in_sample: bool = False
+
+
+def fitted_on(grader: Any) -> tuple[dict[str, str], ...]:
+    """The labelled files ({"name", "sha256"}) a grader was fitted on, where it says (a combined grader
+    through its offline one)."""
+    files = getattr(grader, "training_files", None)
+    if files is None and hasattr(grader, "offline"):
+        files = getattr(grader.offline, "training_files", None)
+    return tuple(files or ())
 
 
 def build_grader(spec: str, config: Config) -> Grader:
@@ -121,7 +132,9 @@ def run_grader(
             progress(len(batch))
     seconds = time.perf_counter() - started
     results = [item_result(item, grades.get(_key(item))) for item in dataset.items]
-    return GraderRun(spec=spec, info=grader.info, results=results, seconds=seconds, stats=grader_stats(grader))
+    in_sample = any(item.get("sha256") == dataset.sha256 for item in fitted_on(grader))
+    return GraderRun(spec=spec, info=grader.info, results=results, seconds=seconds, stats=grader_stats(grader),
+                     in_sample=in_sample)
 
 
 def _key(item: EvalItem) -> str:

@@ -31,6 +31,9 @@ class DecisionModel:
     defaults: dict[str, Any] | None = None
     # Boosted trees over the same row, added to the logit (None: plain logistic regression).
     trees: TreeEnsemble | None = None
+    # The files the parameters were fitted on: ({"name": ..., "sha256": ...}, ...). An eval on one of them is
+    # in-sample, and `quizzer eval` says so.
+    training_files: tuple[dict[str, str], ...] = ()
 
     def expand(self, features: dict[str, float]) -> list[float]:
         """The model's input row: the named features, then the products of interaction pairs."""
@@ -72,6 +75,7 @@ class DecisionModel:
             "intercept": self.intercept,
             "defaults": self.defaults or {},
             "trees": self.trees.to_dict() if self.trees else None,
+            "training_files": [dict(item) for item in self.training_files],
         }
 
     @classmethod
@@ -86,6 +90,9 @@ class DecisionModel:
             interactions=tuple((str(a), str(b)) for a, b in data.get("interactions", [])),
             defaults=dict(data.get("defaults", {})),
             trees=TreeEnsemble.from_dict(data["trees"]) if data.get("trees") else None,
+            training_files=tuple(
+                {"name": str(item["name"]), "sha256": str(item["sha256"])} for item in data.get("training_files", ())
+            ),
         )
 
 

@@ -38,6 +38,11 @@ class EmbeddingGrader:
     def info(self) -> GraderInfo:
         return self._info
 
+    @property
+    def training_files(self) -> tuple[dict[str, str], ...]:
+        """The labelled files the decision model was fitted on (name, sha256); evals on them are in-sample."""
+        return self.model.training_files
+
     def warm_up(self) -> None:
         self.embedder.warm_up()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from quizzer.grading.bands import Bands
-from quizzer.grading.evidence import Evidence
+from quizzer.grading.evidence import KEY_POINT_CLEAR, Evidence
 from quizzer.grading.types import Verdict
 
 
@@ -27,7 +27,11 @@ def decide(probability: float, evidence: Evidence, thresholds: Bands) -> Verdict
         return Verdict.PARTIAL
     if probability >= thresholds.uncertain_low:
         return Verdict.UNCERTAIN
-    if probability >= thresholds.incorrect_below and any(point.covered for point in evidence.key_points):
+    covered = [point.similarity for point in evidence.key_points if point.covered]
+    if covered and (probability >= thresholds.incorrect_below
+                    or (evidence.key_points_explicit and max(covered) >= KEY_POINT_CLEAR)):
+        # P(correct) is low for an answer that gives one of several points; an author's key point that the
+        # answer clearly covers (and does not negate) is credit for part of the answer.
         return Verdict.PARTIAL
     return Verdict.INCORRECT
 
@@ -61,10 +65,14 @@ def write_feedback(verdict: Verdict, probability: float, evidence: Evidence) -> 
     if evidence.restates_question:
         parts.append("Mostly restates the question without adding the answer.")
     covered = [point.text for point in evidence.key_points if point.covered]
-    missing = [point.text for point in evidence.key_points if not point.covered]
+    missing = [point.text for point in evidence.key_points if not point.covered and not point.contradicted]
+    contradicted = [point.text for point in evidence.key_points if point.contradicted]
     noun = "key points" if evidence.key_points_explicit else "parts of the reference"
+    if contradicted:
+        parts.append(f"Contradicts {_join(contradicted)}: the answer negates it.")
     if covered and missing:
-        parts.append(f"Covered {len(covered)} of {len(covered) + len(missing)} {noun}; missing: {_join(missing)}.")
+        total = len(evidence.key_points)
+        parts.append(f"Covered {len(covered)} of {total} {noun}; missing: {_join(missing)}.")
     elif missing and verdict is not Verdict.CORRECT:
         parts.append(f"Missing: {_join(missing)}.")
     elif covered and len(covered) > 1:

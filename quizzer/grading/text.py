@@ -30,6 +30,8 @@ _NUMBER_WORDS = {
     "triple": "3", "once": "1",
 }
 _NUMBER = re.compile(r"(?<![a-z])\d+(?:[.,]\d+)?")
+# An offset glued to a symbol ("tokens+1", "U+1", "T-1", "2U+1"): notation, not a claim about a number.
+_OFFSET = re.compile(r"(?<=[a-z0-9)\]])\s?[+]\s?\d+\b|(?<=[a-z)\]])[-−]\d+\b")
 _DONT_KNOW = re.compile(
     r"^\s*(?:i\s+)?(?:do\s*n[o']?t|dont|have\s+no|no)\s+(?:know|idea|clue)\b|^\s*(?:idk|dunno|no idea|pass|skip|"
     r"not sure|\?+|i(?:'m| am) not sure|i forget|i forgot|i can'?t remember|i don'?t remember|no clue)\s*[.!?]*\s*$",
@@ -38,8 +40,9 @@ _DONT_KNOW = re.compile(
 
 
 def words(text: str) -> list[str]:
-    """Lower-case word tokens (no punctuation)."""
-    return [match.group(0) for match in _WORD_ONLY.finditer(text.lower().replace("’", "'"))]
+    """Lower-case word tokens (no punctuation; a possessive "'s" dropped, so "transducer's" is "transducer")."""
+    found = (match.group(0) for match in _WORD_ONLY.finditer(text.lower().replace("’", "'")))
+    return [word[:-2] if word.endswith("'s") and word not in STOPWORDS else word for word in found]
 
 
 def stem(word: str) -> str:
@@ -57,43 +60,98 @@ def content_stems(text: str) -> tuple[str, ...]:
     return tuple(stem(word) for word in words(text) if word not in STOPWORDS and word not in NEGATION_CUES and len(word) > 1)
 
 
+# Phrases that deny what follows as firmly as "cannot": "hard to use big batches", "limits the batch size",
+# "too big to fit". Matched on the token list; the scope starts after the phrase.
+_POLARITY_ADJECTIVES = frozenset({"hard", "difficult", "impossible", "unable", "infeasible", "impractical"})
+_POLARITY_VERBS = frozenset({"limit", "limits", "limited", "limiting", "prevent", "prevents", "prevented",
+                             "preventing", "restrict", "restricts", "restricted", "restricting", "avoid", "avoids",
+                             "avoided", "avoiding"})
+
+
+def _polarity_cue(tokens: list[str], index: int) -> int | None:
+    """Where the scope of a negative-polarity cue at `index` starts (None when there is no cue there)."""
+    token = tokens[index]
+    if token in NEGATION_CUES or token.endswith("n't"):
+        return index + 1
+    following = tokens[index + 1 : index + 2]
+    if token in _POLARITY_ADJECTIVES and following == ["to"]:
+        return index + 2
+    if token in _POLARITY_VERBS:
+        return index + 1
+    if token == "too":
+        # "too big to fit": the cue is the "to" one or two words on.
+        for offset in (2, 3):
+            if tokens[index + offset : index + offset + 1] == ["to"] and "," not in tokens[index + 1 : index + offset]:
+                return index + offset + 1
+    return None
+
+
+def _tokens(text: str) -> list[str]:
+    """Lower-case words (possessive "'s" dropped, like `words`) and clause punctuation."""
+    return re.findall(r"[a-z0-9']+|[,.;:!?]", re.sub(r"'s\b", "", text.lower().replace("’", "'")))
+
+
 def negation_count(text: str) -> int:
-    lowered = text.lower().replace("’", "'")
-    count = sum(1 for word in re.findall(r"[a-z']+", lowered) if word in NEGATION_CUES)
-    count += len(re.findall(r"[a-z]n't\b", lowered))
-    return count
+    """Negations and phrases of the same polarity ("hard to", "unable to", "limits", "too ... to")."""
+    tokens = _tokens(text)
+    return sum(1 for index in range(len(tokens)) if _polarity_cue(tokens, index) is not None)
 
 
 @lru_cache(maxsize=8192)
 def negated_stems(text: str) -> frozenset[str]:
     """Stems of the content words (and numbers) a negation governs: up to four after the cue, in its clause.
 
-    "does not contain a 4-D joint output" -> {contain, joint, output}. An answer particle ("No, because ...")
-    and "not only" are not negations; "no longer" is one, of the words after it.
+    "does not contain a 4-D joint output" -> {contain, 4, joint, output}; "hard to use big training batches"
+    and "cannot use big training batches" -> {big, train, batch} (see `_polarity_cue`). An answer particle
+    ("No, because ...") and "not only" are not negations; "no longer" is one, of the words after it. Two
+    cues over the same word cancel: "not hard to use big batches" negates only {hard}.
     """
-    tokens = re.findall(r"[a-z0-9']+|[,.;:!?]", text.lower().replace("’", "'"))
-    negated: set[str] = set()
+    return frozenset(word for word, count in _scope_counts(text).items() if count % 2)
+
+
+@lru_cache(maxsize=8192)
+def reaffirmed_stems(text: str) -> frozenset[str]:
+    """Words under two cues ("not hard to use big batches" -> {big, batch}): asserted against a negation."""
+    return frozenset(word for word, count in _scope_counts(text).items() if count and count % 2 == 0)
+
+
+@lru_cache(maxsize=8192)
+def _scope_counts(text: str) -> dict[str, int]:
+    """How many negation cues govern each content word of `text`."""
+    tokens = _tokens(text)
+    counts: dict[str, int] = {}
     for index, token in enumerate(tokens):
-        if not (token in NEGATION_CUES or token.endswith("n't")):
+        start = _polarity_cue(tokens, index)
+        if start is None:
             continue
-        following = tokens[index + 1 : index + 16]
+        following = tokens[start : start + 15]
         if token == "no" and (not following or following[0] in (",", ".", "!", "because", "it", "they", "i")):
             continue
         if following[:1] == ["only"]:
             continue
         if following[:1] in (["longer"], ["more"]):
             following = following[1:]
-        taken: list[str] = []
-        for position, word in enumerate(following):
-            if word in ",.;:!?" or word in ("but", "however", "instead", "rather"):
-                break
-            if word in STOPWORDS or word in NEGATION_CUES or (len(word) < 2 and not word.isdigit()):
-                continue
-            taken.append(word if word.isdigit() else stem(word))
-            if len(taken) == 4:
-                break
-        negated.update(taken)
-    return frozenset(negated)
+        taken = _scope(following)
+        if not taken and token not in NEGATION_CUES and not token.endswith("n't"):
+            # A polarity phrase that ends its clause governs the words before it: "big batches are hard to use".
+            taken = _scope(list(reversed(tokens[:index])), stops=("so", "because", "which", "that"))
+        for word in set(taken):
+            counts[word] = counts.get(word, 0) + 1
+    return counts
+
+
+def _scope(tokens: list[str], stops: tuple[str, ...] = ()) -> list[str]:
+    """Stems of up to four content words (or numbers) from the start of `tokens`, stopping at the clause's end."""
+    taken: list[str] = []
+    for word in tokens:
+        if word in ",.;:!?" or word in ("but", "however", "instead", "rather") or word in stops:
+            break
+        if word in STOPWORDS or word in NEGATION_CUES or (len(word) < 2 and not word.isdigit()):
+            continue
+        taken.append(word if word.isdigit() else stem(word))
+        if len(taken) == 4:
+            break
+    return taken
 
 
 def phrase_of(text: str, stems: set[str] | tuple[str, ...]) -> str:
@@ -110,8 +168,11 @@ def phrase_of(text: str, stems: set[str] | tuple[str, ...]) -> str:
 
 @lru_cache(maxsize=8192)
 def numbers(text: str) -> frozenset[str]:
-    """Numbers written as digits or words, normalised ('four' and '4' are the same)."""
-    lowered = text.lower()
+    """Numbers written as digits or words, normalised ('four', '4', '4-D' and '4D' all give '4').
+
+    Offsets in notation ("tokens+1", "T-1") are left out: they are part of a symbol, not a number claimed.
+    """
+    lowered = _OFFSET.sub(" ", text.lower())
     found = {match.group(0).replace(",", "") for match in _NUMBER.finditer(lowered)}
     found |= {_NUMBER_WORDS[word] for word in words(lowered) if word in _NUMBER_WORDS}
     return frozenset(value.rstrip("0").rstrip(".") if "." in value else value for value in found)

@@ -65,6 +65,8 @@ class KeyPointResult:
     covered: bool
     similarity: float
     matched_text: str | None = None
+    # The answer negates this point ("does not contain a 4-D joint output"): not covered, and worse than missing.
+    contradicted: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,12 @@ class Grade:
 
     @property
     def missing_key_points(self) -> list[str]:
+        """Key points not covered, the contradicted ones included."""
         return [point.text for point in self.key_points if not point.covered]
+
+    @property
+    def contradicted_key_points(self) -> list[str]:
+        return [point.text for point in self.key_points if point.contradicted]
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; `Grade.from_dict` reverses it."""
