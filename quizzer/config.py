@@ -111,11 +111,12 @@ class Resolved:
 class Config:
     """Effective settings. Build with `load_config`; flags come in through `with_flags`."""
 
+    # Out of repr(): values, environment and flags may hold the API key (a traceback or log would show it).
     path: Path
-    file_values: dict[str, Any] = field(default_factory=dict)
+    file_values: dict[str, Any] = field(default_factory=dict, repr=False)
     file_lines: dict[str, int] = field(default_factory=dict)
-    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
-    flags: dict[str, Any] = field(default_factory=dict)
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ), repr=False)
+    flags: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def with_flags(self, **flags: Any) -> Config:
         """A copy where the given settings (dots as double underscores: `llm__model`) come from flags."""

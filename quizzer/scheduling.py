@@ -25,7 +25,6 @@ from typing import Any
 from fsrs import Card as FsrsCard
 from fsrs import Rating as FsrsRating
 from fsrs import ReviewLog, Scheduler
-from fsrs import State as FsrsState
 
 from quizzer.grading.types import Verdict
 

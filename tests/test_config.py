@@ -119,7 +119,10 @@ def test_secret_in_a_file_others_can_read_is_refused(tmp_path: Path) -> None:
     assert "chmod 600" in (caught.value.hint or "")
     assert "sk-file-secret" not in caught.value.message
     path.chmod(0o600)
+    config = load_config(path, environ={"OPENAI_API_KEY": "sk-env-secret"}).with_flags(llm__api_key="sk-flag-secret")
+    assert config.get("llm.api_key") == "sk-flag-secret"
     assert load_config(path, environ={}).get("llm.api_key") == "sk-file-secret"
+    assert not any(secret in repr(config) for secret in ("sk-file-secret", "sk-env-secret", "sk-flag-secret"))
 
 
 def run_quizzer(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -79,7 +79,10 @@ def test_lapse_counted_when_a_review_card_is_forgotten() -> None:
 
 def test_non_utc_times_are_converted() -> None:
     plus_two = timezone(timedelta(hours=2))
-    assert review(None, Rating.GOOD, T0.astimezone(plus_two)) == review(None, Rating.GOOD, T0)
+    converted = review(None, Rating.GOOD, T0.astimezone(plus_two))
+    # Aware datetimes compare equal across zones, so == alone would pass unconverted: the stored text must match.
+    assert converted.to_dict() == review(None, Rating.GOOD, T0).to_dict()
+    assert converted.due.utcoffset() == converted.last_review.utcoffset() == timedelta(0)
 
 
 def test_replay_equals_incremental_reviews() -> None:
@@ -117,9 +120,10 @@ def test_retrievability_decays_with_time() -> None:
     assert retrievability(None, T0) == 0.0
 
 
-@pytest.mark.parametrize("verdict", [Verdict.CORRECT, Verdict.PARTIAL, Verdict.INCORRECT])
-def test_every_final_verdict_has_a_rating(verdict: Verdict) -> None:
-    assert rating_for(verdict) is not None
+@pytest.mark.parametrize("verdict", list(Verdict))
+def test_exactly_the_final_verdicts_have_a_rating(verdict: Verdict) -> None:
+    # Covers every verdict, so a new final verdict without a rating (or a rated open one) fails here.
+    assert (rating_for(verdict) is not None) == verdict.is_final
 
 
 def test_forgetting_curve_matches_retrievability() -> None:

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-HEAVY = ("torch", "sentence_transformers", "transformers", "openai", "sklearn")
+HEAVY = ("torch", "sentence_transformers", "transformers", "openai", "sklearn", "matplotlib", "numpy", "scipy")
 
 # Runs the real entry point with the given arguments, then prints the top-level modules it imported.
 PROBE = """
@@ -24,7 +24,8 @@ print("MODULES:" + ",".join(sorted({name.split(".")[0] for name in sys.modules})
 
 @pytest.mark.parametrize(
     "args",
-    [["--help"], ["decks", "--help"], ["decks", "import", "--help"], ["config", "--help"]],
+    [["--help"], ["decks", "--help"], ["decks", "import", "--help"], ["config", "--help"], ["quiz", "--help"],
+     ["grade", "--help"], ["eval", "--help"], ["stats", "--help"], ["llm", "--help"]],
     ids=lambda args: " ".join(args),
 )
 def test_help_imports_no_heavy_library(args: list[str]) -> None:

@@ -52,10 +52,6 @@ class EvalItem:
     fields: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def gold_correct(self) -> bool | None:
-        return None if self.gold_label is None else self.gold_label == "correct"
-
-    @property
     def category(self) -> str | None:
         value = self.fields.get("category", self.fields.get("module"))
         return None if value in (None, "") else str(value)

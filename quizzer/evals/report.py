@@ -22,7 +22,7 @@ RECORD_NAME = "run.json"
 REPORT_NAME = "report.md"
 DEFAULT_RUNS_DIR = "quizzer-evals"
 
-# (figure key, label, has an interval, format); the rows of every summary table.
+# (figure key, label, format); the rows of every summary table.
 FIGURE_ROWS: list[tuple[str, str, str]] = [
     ("accuracy", "accuracy", "{:.3f}"),
     ("macro_f1", "macro F1", "{:.3f}"),

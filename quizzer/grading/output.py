@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -103,9 +102,3 @@ def write_graded(graded: Sequence[GradedRow], stream: TextIO, kind: str) -> None
             "grader": f"{record['grader']['name']} {record['grader']['version']}",
             "evidence": json.dumps(record["evidence"], ensure_ascii=False),
         })
-
-
-def render_graded(graded: Sequence[GradedRow], kind: str) -> str:
-    buffer = io.StringIO()
-    write_graded(graded, buffer, kind)
-    return buffer.getvalue()
