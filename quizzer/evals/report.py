@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from quizzer.errors import InputFileError
+from quizzer.jsonutil import json_default
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -116,18 +117,12 @@ def write_run(record: dict[str, Any], folder: Path) -> dict[str, Path]:
 
     folder.mkdir(parents=True, exist_ok=True)
     record_path = folder / RECORD_NAME
-    record_path.write_text(json.dumps(record, indent=1, default=_json_default) + "\n", encoding="utf-8")
+    record_path.write_text(json.dumps(record, indent=1, default=json_default) + "\n", encoding="utf-8")
     plots = write_plots(record, folder / "plots")
     report_path = folder / REPORT_NAME
     report_path.write_text(markdown_report(record, {name: path.relative_to(folder) for name, path in plots.items()}),
                            encoding="utf-8")
     return {"record": record_path, "report": report_path, **plots}
-
-
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    return str(value)
 
 
 def load_record(path: str | Path) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 from quizzer.deck.model import Card, Deck
 from quizzer.grading.types import Grade, Verdict
+from quizzer.jsonutil import json_default
 from quizzer.scheduling import CardState, Rating, replay, to_utc
 
 # How many recent answer times make up "the learner's own pace" for the Easy rating.
@@ -148,7 +149,7 @@ def record_review(
                 grade.probability,
                 grade.grader.name,
                 grade.grader.version,
-                json.dumps(grade.to_dict(), default=_json_default),
+                json.dumps(grade.to_dict(), default=json_default),
                 int(rating) if rating is not None else None,
                 answer_seconds,
                 int(cram),
@@ -309,11 +310,3 @@ def _iso(moment: datetime) -> str:
 
 def parse_time(text: str) -> datetime:
     return to_utc(datetime.fromisoformat(text))
-
-
-def _json_default(value: object) -> object:
-    # Evidence may hold numpy scalars or arrays from the embedding grader.
-    if hasattr(value, "tolist"):
-        return value.tolist()  # type: ignore[no-any-return]
-    return str(value)
-
