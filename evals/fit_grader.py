@@ -3,6 +3,9 @@
     .venv/bin/python evals/fit_grader.py            # cross-validate, then write the shipped parameters
     .venv/bin/python evals/fit_grader.py --cv-only  # figures only
 
+The decision model's inputs include the trained verifier's logit; its honest cross-validation scores come
+from evals/fit_verifier.py (about 20 minutes on 2 cores the first time, then cached).
+
 Reads the training splits in ../shared/datasets (SciEntsBank 2-way, Beetle 2-way, SAF correct vs not)
 and, when present, evals/interview_answers.jsonl (in-domain answers to the bundled decks). Folds are
 grouped by question (GroupKFold), so a model is never scored on a question it was fitted on. Encodings
@@ -213,8 +216,12 @@ def best_threshold(scores: np.ndarray, y: np.ndarray) -> float:
     return float(max(candidates, key=lambda t: f1_score(y, scores >= t, average="weighted")))
 
 
-def cross_validate(examples, table: Features, columns, kind="logistic"):
-    """Out-of-fold P(correct) (or cosine) and decisions for every example; folds grouped by question."""
+def cross_validate(examples, table: Features, columns, kind="logistic", inner: np.ndarray | None = None):
+    """Out-of-fold P(correct) (or cosine) and decisions for every example; folds grouped by question.
+
+    `inner` (folds, examples): the verifier's scores for the rows a fold's model is fitted on, from verifiers
+    that saw neither that fold nor the row (see evals/fit_verifier.py); the table holds its out-of-fold scores.
+    """
     from sklearn.model_selection import GroupKFold
 
     x, candidates = table.columns(columns)
@@ -223,7 +230,12 @@ def cross_validate(examples, table: Features, columns, kind="logistic"):
     groups = np.array([example.group for example in examples])
     predictions = np.zeros(len(examples), dtype=bool)
     probabilities = np.zeros(len(examples))
-    for train, test in GroupKFold(n_splits=FOLDS, shuffle=True, random_state=SEED).split(x, y, groups):
+    splits = GroupKFold(n_splits=FOLDS, shuffle=True, random_state=SEED).split(x, y, groups)
+    for fold, (train, test) in enumerate(splits):
+        if "verifier" in columns:
+            assert inner is not None, "the verifier column needs its inner scores"
+            x = x.copy()
+            x[train, columns.index("verifier")] = inner[fold, train]
         if kind == "cosine":
             cut = best_threshold(x[train, 0], y[train])
             probabilities[test] = x[test, 0]
@@ -252,7 +264,21 @@ def report(examples, rows) -> None:
         print(f"| {label} | {' | '.join(cells)} | {roc_auc_score(y[mask], probabilities[mask]):.3f} |")
 
 
+def report_single(examples, label: str, scores: np.ndarray, cut: float) -> None:
+    """One row of the table for a single score cut at `cut` (e.g. the verifier's logit at 0)."""
+    report(examples, [(label, (scores, scores >= cut))])
+
+
+def use_verifier_scores(table: Features, out_of_fold: np.ndarray) -> None:
+    """Puts the verifier's out-of-fold scores in the table: the shipped verifier was fitted on these answers,
+    so its own scores would be in-sample. (The per-reference score is shown on grades, not fitted on.)"""
+    column = table.names.index("verifier")
+    table.matrix[:, column] = out_of_fold
+    table.candidates[:, column] = out_of_fold[table.owner]
+
+
 FEATURE_GROUPS = {
+    "trained verifier": ["verifier"],
     "sentence cosines": ["cos_ref", "cos_ref_max", "cos_q"],
     "token alignment": ["align_p", "align_r", "align_f", "align_f_max", "align_r_new", "align_p_q", "align_p_new",
                         "align_r_hard", "align_r_new_max", "align_r_hard_loose", "align_r_hard_strict", "align_r_soft",
@@ -276,15 +302,27 @@ def main() -> None:
 
     # Cross-validate with the table just fitted, in memory: --cv-only writes nothing into the package.
     use_idf_table(idf)
+    import fit_verifier
+
+    verifier = fit_verifier.verifier_scores(examples, idf)
+    # The grader computes the shipped verifier's logit as evidence, so write it before the evidence is
+    # computed (its scores on these answers are replaced by the out-of-fold ones below).
+    verifier_version = fit_verifier.load_version() if arguments.cv_only else fit_verifier.write_weights(examples)
     table = feature_table(examples, idf)
+    use_verifier_scores(table, verifier.out_of_fold)
     every = [name for group in FEATURE_GROUPS.values() for name in group]
+    without_verifier = [name for name in every if name != "verifier"]
+    inner = verifier.inner
     rows = [("cosine threshold (fitted per fold)", cross_validate(examples, table, ["cos_ref_max"], "cosine")),
-            ("grader: all evidence, logistic regression", cross_validate(examples, table, every))]
+            ("verifier alone (logit > 0)", (verifier.out_of_fold, verifier.out_of_fold >= 0)),
+            ("grader: all evidence, logistic regression", cross_validate(examples, table, every, inner=inner))]
     for group, columns in FEATURE_GROUPS.items():
         rest = [name for name in every if name not in columns]
-        rows.append((f"  without {group}", cross_validate(examples, table, rest)))
-    rows.append(("all evidence, gradient boosting", cross_validate(examples, table, every, "boosting")))
-    shipped = cross_validate(examples, table, every, "blend")
+        rows.append((f"  without {group}", cross_validate(examples, table, rest, inner=inner)))
+    rows.append(("all evidence, gradient boosting", cross_validate(examples, table, every, "boosting", inner)))
+    rows.append(("logistic + boosting without the verifier (shipped before)",
+                 cross_validate(examples, table, without_verifier, "blend")))
+    shipped = cross_validate(examples, table, every, "blend", inner)
     rows.append(("**shipped: logistic + boosting, logits averaged**", shipped))
     report(examples, rows)
     probabilities = shipped[0]
@@ -299,7 +337,7 @@ def main() -> None:
     print(f"cosine threshold on all training answers: {best_threshold(table.columns(['cos_ref_max'])[0][:, 0], labels):.2f}")
     if not arguments.cv_only:
         (PACKAGE / "idf.json").write_text(json.dumps(idf, indent=0, sort_keys=True) + "\n", encoding="utf-8")
-        write_params(examples, table, every, thresholds)
+        write_params(examples, table, every, thresholds, verifier_version)
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -325,7 +363,7 @@ def band_thresholds(examples: list[Example], probabilities: np.ndarray) -> dict[
             "incorrect_below": round(max(low - 0.1, 0.0), 2)}
 
 
-def write_params(examples, table: Features, columns, thresholds) -> None:
+def write_params(examples, table: Features, columns, thresholds, verifier_version: str) -> None:
     from quizzer.grading.decision import DecisionModel
 
     from quizzer.grading.decision import TreeEnsemble
@@ -350,7 +388,7 @@ def write_params(examples, table: Features, columns, thresholds) -> None:
     )
     baseline = float(np.ravel(boosting._baseline_prediction)[0])
     params = DecisionModel(
-        version=f"blend-{len(columns)}f-{data_hash}",
+        version=f"blend-{len(columns)}f-{data_hash}-{verifier_version}",
         features=tuple(columns),
         mean=tuple(round(float(v), 6) for v in scaler.mean_),
         scale=tuple(round(float(v), 6) for v in scaler.scale_),

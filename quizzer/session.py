@@ -70,6 +70,7 @@ class Summary:
     incorrect: int = 0
     undecided: int = 0
     overridden: int = 0
+    settled: int = 0  # uncertain grades the learner decided
     skipped: int = 0
     left_in_queue: int = 0
     cram: bool = False
@@ -229,6 +230,7 @@ class QuizSession:
                 summary.skipped += 1
                 continue
             summary.overridden += review.decision_kind == store.DecisionKind.OVERRIDE
+            summary.settled += review.decision_kind == store.DecisionKind.UNCERTAIN
             verdict = review.final_verdict if review.kind == "answer" else "revealed"
             if review.final_rating is None:
                 summary.undecided += 1

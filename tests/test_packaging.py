@@ -11,7 +11,7 @@ from pathlib import Path
 from conftest import REPO_ROOT
 
 
-def test_wheel_ships_bundled_decks_and_prompts(tmp_path: Path) -> None:
+def test_wheel_ships_bundled_decks_prompts_and_grader_parameters(tmp_path: Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(REPO_ROOT)],
         check=True,
@@ -23,6 +23,9 @@ def test_wheel_ships_bundled_decks_and_prompts(tmp_path: Path) -> None:
     for prompt in sorted((REPO_ROOT / "prompts").glob("*.md")):
         assert f"quizzer/_bundled/prompts/{prompt.name}" in names
     assert any(name.startswith("quizzer/_bundled/decks/") and name.endswith(".yaml") for name in names)
+    # The grader's fitted parameters: without them a non-editable install cannot grade.
+    for fitted in ("grader_params.json", "idf.json", "verifier.npz"):
+        assert f"quizzer/grading/{fitted}" in names
 
 
 def test_installed_environment_has_no_cuda_packages() -> None:

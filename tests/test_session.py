@@ -130,6 +130,8 @@ def test_uncertain_grade_waits_for_the_learner(connection: sqlite3.Connection) -
     [stored] = store.reviews_of(connection)
     assert (stored.verdict, stored.final_verdict, stored.decision_kind) == (Verdict.UNCERTAIN, "partial", "uncertain")
     assert store.card_state(connection, "d", "c0") == review(None, Rating.HARD, T0)
+    summary = quiz.summary()
+    assert (summary.settled, summary.overridden, summary.partial) == (1, 0, 1)
 
 
 def test_undecided_uncertain_card_comes_back_next_session(connection: sqlite3.Connection) -> None:

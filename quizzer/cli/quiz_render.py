@@ -99,8 +99,10 @@ def summary_rows(summary: Summary, now: datetime) -> list[tuple[str, str]]:
     ]
     if summary.by_rating:
         rows.append(("Ratings", " · ".join(f"{count} {name}" for name, count in summary.by_rating.items())))
-    if summary.overridden or summary.skipped:
-        rows.append(("Your calls", f"{summary.overridden} overridden · {summary.skipped} skipped"))
+    if summary.overridden or summary.settled or summary.skipped:
+        calls = [f"{summary.overridden} overridden"]
+        calls += [f"{summary.settled} uncertain settled"] if summary.settled else []
+        rows.append(("Your calls", " · ".join([*calls, f"{summary.skipped} skipped"])))
     if summary.left_in_queue:
         rows.append(("Not reached", f"{summary.left_in_queue} card(s); they stay due"))
     if summary.cram:

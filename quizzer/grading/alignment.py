@@ -51,18 +51,23 @@ def token_view(encoding: Encoding) -> TokenView:
     for index, (start, end) in enumerate(word_spans):
         owner[start:end] = index
     negated_words = words_of.negated_stems(text)
-    weights = np.empty(len(encoding.token_ids), dtype=np.float32)
-    stems: list[str] = []
-    negated = np.zeros(len(encoding.token_ids), dtype=bool)
-    for position, (start, _end) in enumerate(encoding.offsets):
-        index = owner[start] if 0 <= start < len(owner) else -1
-        word = text[word_spans[index][0] : word_spans[index][1]].lower() if index >= 0 else ""
-        weights[position] = idf.get(word, unseen) if word.isalnum() or "_" in word else 0.1
-        content = word.isalnum() and word not in words_of.STOPWORDS and len(word) > 1
-        word_stem = words_of.stem(word) if content else ""
-        stems.append(word_stem)
-        negated[position] = bool(word_stem) and word_stem in negated_words
-    return TokenView(encoding, weights, tuple(stems), negated)
+    # Per word once (a word's sub-word tokens share it); index -1: a token outside every word.
+    per_word = [_word_facts(text[start:end].lower(), idf, unseen) for start, end in word_spans]
+    per_word.append((0.1, ""))
+    starts = encoding.offsets[:, 0] if len(encoding.offsets) else np.zeros(0, dtype=np.int64)
+    indices = np.where((starts >= 0) & (starts < len(owner)), owner[np.clip(starts, 0, len(owner) - 1)], -1)
+    facts = [per_word[index] for index in indices]
+    weights = np.array([weight for weight, _ in facts], dtype=np.float32)
+    stems = tuple(word_stem for _, word_stem in facts)
+    negated = np.array([bool(word_stem) and word_stem in negated_words for word_stem in stems], dtype=bool)
+    return TokenView(encoding, weights, stems, negated)
+
+
+def _word_facts(word: str, idf: dict[str, float], unseen: float) -> tuple[float, str]:
+    """A word's IDF weight and its stem ('' for stopwords and punctuation)."""
+    weight = idf.get(word, unseen) if word.isalnum() or "_" in word else 0.1
+    content = word.isalnum() and word not in words_of.STOPWORDS and len(word) > 1
+    return weight, words_of.stem(word) if content else ""
 
 
 def alignment(answer: TokenView, other: TokenView, other_mask: np.ndarray | None = None) -> tuple[float, float]:

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from quizzer.config import Config
 
 # Evidence values kept on each grade (the rest stay in the features the model saw).
-_SHOWN = ("cos_ref", "cos_q", "align_f", "align_r_new", "new_recall", "kp_covered", "neg_flip", "num_missing")
+_SHOWN = ("cos_ref", "cos_q", "align_f", "align_r_new", "new_recall", "kp_covered", "neg_flip", "num_missing",
+          "verifier_ref")
 
 
 class EmbeddingGrader:

@@ -1,7 +1,8 @@
 """Evidence about one answer: what sentence vectors, token alignment and word checks say about it.
 
 Cosine measures topical relevance, not correctness, so it is one feature among many: token-level
-alignment (BERTScore-style, IDF-weighted) against the reference and against the question, coverage of
+alignment (BERTScore-style, IDF-weighted) against the reference and against the question, a small trained
+verifier over the same token vectors (`quizzer.grading.verifier`), coverage of
 key points (or of the reference's clauses), content-word overlap with what the reference adds beyond
 the question, negation and number mismatches, and key terms of the reference that the answer lacks.
 `quizzer.grading.decision` turns the features into a probability.
@@ -20,6 +21,7 @@ from quizzer.grading import text as words_of
 from quizzer.grading.alignment import Pair, TokenView, alignment, alignment_features, load_idf, token_view
 from quizzer.grading.embedder import Embedder, Encoding
 from quizzer.grading.types import KeyPointResult, Submission
+from quizzer.grading.verifier import verifier_logits_many
 
 # A key point counts as covered when its IDF-weighted token recall in the answer reaches this. Chosen on
 # the in-domain interview answers: it keeps about 85 % of the key points of answers labelled correct
@@ -122,10 +124,28 @@ def collect_evidence(
     cards = encode_cards(embedder, submissions)
     answer_texts = [submission.answer for submission in submissions]
     answers = embedder.encode_cached(answer_texts) if cache_answers else embedder.encode(answer_texts)
+    views = [token_view(answer) for answer in answers]
+    verifier = _verifier_logits(submissions, cards, views)
     return [
-        compute_evidence(submission, card, token_view(answer))
-        for submission, card, answer in zip(submissions, cards, answers)
+        compute_evidence(submission, card, view, logits)
+        for submission, card, view, logits in zip(submissions, cards, views, verifier)
     ]
+
+
+def _verifier_logits(
+    submissions: Sequence[Submission], cards: Sequence[CardEncodings], answers: Sequence[TokenView]
+) -> list[list[float]]:
+    """The verifier's logits per answer and reference, the answers to one card batched together."""
+    by_card: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+    for index, submission in enumerate(submissions):
+        by_card.setdefault((submission.question, submission.references), []).append(index)
+    logits: list[list[float]] = [[] for _ in submissions]
+    for indices in by_card.values():
+        card = cards[indices[0]]
+        batch = verifier_logits_many([answers[index] for index in indices], card.references, card.question)
+        for index, values in zip(indices, batch):
+            logits[index] = values
+    return logits
 
 
 def closest(candidates: Sequence[Evidence]) -> Evidence:
@@ -133,14 +153,22 @@ def closest(candidates: Sequence[Evidence]) -> Evidence:
     return max(candidates, key=lambda item: (item.features["align_f"] + item.features["cos_ref"], -item.matched_reference))
 
 
-def compute_evidence(submission: Submission, card: CardEncodings, answer: TokenView) -> list[Evidence]:
-    """Evidence against each reference; features that compare references (maxima) are shared by all."""
+def compute_evidence(
+    submission: Submission, card: CardEncodings, answer: TokenView, verifier: Sequence[float] | None = None
+) -> list[Evidence]:
+    """Evidence against each reference; features that compare references (maxima) are shared by all.
+    `verifier`: the verifier's logit per reference, when already computed in a batch."""
     dont_know = words_of.is_dont_know(submission.answer)
     question_precision = Pair.of(answer, card.question).precision()
     per_reference = [
         _reference_features(answer, reference, card.question, question_precision) for reference in card.references
     ]
+    if verifier is None:
+        verifier = verifier_logits_many([answer], card.references, card.question)[0]
+    for (features, _), logit in zip(per_reference, verifier):
+        features["verifier_ref"] = logit
     shared = {
+        "verifier": max(item[0]["verifier_ref"] for item in per_reference),
         "cos_ref_max": max(item[0]["cos_ref"] for item in per_reference),
         "align_f_max": max(item[0]["align_f"] for item in per_reference),
         "align_r_new_max": max(item[0]["align_r_new"] for item in per_reference),

@@ -41,10 +41,16 @@ _DONT_KNOW = re.compile(
 
 def words(text: str) -> list[str]:
     """Lower-case word tokens (no punctuation; a possessive "'s" dropped, so "transducer's" is "transducer")."""
+    return list(_words(text))
+
+
+@lru_cache(maxsize=8192)  # each answer's text is split several times by the evidence checks
+def _words(text: str) -> tuple[str, ...]:
     found = (match.group(0) for match in _WORD_ONLY.finditer(text.lower().replace("’", "'")))
-    return [word[:-2] if word.endswith("'s") and word not in STOPWORDS else word for word in found]
+    return tuple(word[:-2] if word.endswith("'s") and word not in STOPWORDS else word for word in found)
 
 
+@lru_cache(maxsize=65536)  # a few thousand distinct words recur across every answer
 def stem(word: str) -> str:
     """A light suffix-stripping stem, enough to match 'evaporated' with 'evaporation' and 'bulbs' with 'bulb'."""
     for suffix in ("ational", "ations", "ation", "ments", "ment", "ness", "ings", "ing", "ies", "ied", "edly",
