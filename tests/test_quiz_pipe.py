@@ -18,8 +18,14 @@ pytestmark = pytest.mark.slow
 def start(db: Path, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [*QUIZ, "msft-asr", "--db", str(db), *args], cwd=REPO_ROOT, env=quizzer_env(), text=True,
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_interruptible,
     )
+
+
+def _interruptible() -> None:
+    """Ctrl-C as in a terminal: a test run started in the background (nohup, `cmd &` in a script) passes on
+    "ignore SIGINT", which the quiz would rightly keep."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def read_until(process: subprocess.Popen[str], marker: str, times: int = 1, timeout: float = 120.0) -> list[str]:

@@ -235,30 +235,3 @@ def test_grader_is_built_only_when_first_needed(connection: sqlite3.Connection) 
     quiz.submit("anything", 1.0)
     assert built == [1]
 
-
-def test_ctrl_c_swallowed_by_other_code_still_ends_the_piped_quiz_as_ctrl_c(
-    connection: sqlite3.Connection, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """A SIGINT whose KeyboardInterrupt lands in code that swallows exceptions (a finaliser, a callback) must not
-    turn into a clean "end of input" exit: the quiz remembers it and exits 130."""
-    import io
-    import os
-    import signal
-
-    from rich.console import Console
-
-    from quizzer.cli.quiz_loop import BackgroundGrader, run
-
-    class InterruptedInput(io.StringIO):
-        def readline(self, *args: object) -> str:
-            try:
-                os.kill(os.getpid(), signal.SIGINT)
-                sum(range(1000))  # Python runs its signal handler between bytecodes, here at the latest
-            except KeyboardInterrupt:
-                pass  # swallowed, as a finaliser would
-            return ""
-
-    quiz = session(connection, make_deck(2), Clock())
-    code = run(quiz, BackgroundGrader(lambda: ScriptedGrader({})), Console(file=io.StringIO()), InterruptedInput())
-    assert code == 130
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the quiz's handler is removed again

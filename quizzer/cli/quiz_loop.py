@@ -13,10 +13,9 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
 
@@ -253,39 +252,16 @@ def run(session: QuizSession, loader: BackgroundGrader, console: Console, stdin:
     if plain:
         # Scripts read whole lines: no wrapping at the console's width.
         console = Console(file=console.file, soft_wrap=True, highlight=False)
-    with _remembering_ctrl_c() as interrupted:
-        try:
-            ending = run_piped(session, loader, console, stdin) if plain else run_terminal(session, loader, console)
-        except KeyboardInterrupt:
-            ending = Ending("Ctrl-C", 130)
-        except QuizzerError:
-            # E.g. the grader could not be built: what was graded is saved; say so before the error.
-            print_summary(session, console, Ending("stopped by an error"), plain)
-            raise
-        if interrupted() and ending.exit_code == 0:
-            ending = Ending("Ctrl-C", 130)
+    try:
+        ending = run_piped(session, loader, console, stdin) if plain else run_terminal(session, loader, console)
+    except KeyboardInterrupt:
+        ending = Ending("Ctrl-C", 130)
+    except QuizzerError:
+        # E.g. the grader could not be built: what was graded is saved; say so before the error.
+        print_summary(session, console, Ending("stopped by an error"), plain)
+        raise
     print_summary(session, console, ending, plain)
     return ending.exit_code
-
-
-@contextmanager
-def _remembering_ctrl_c() -> Iterator[Callable[[], bool]]:
-    """Ctrl-C raises KeyboardInterrupt as usual, and is also remembered: an interrupt that lands in code which
-    swallows exceptions (a finaliser, a callback) must still end the session as Ctrl-C, not as end of input."""
-    if threading.current_thread() is not threading.main_thread():
-        yield lambda: False
-        return
-    seen: list[bool] = []
-
-    def handler(signum: int, frame: Any) -> None:
-        seen.append(True)
-        signal.default_int_handler(signum, frame)
-
-    previous = signal.signal(signal.SIGINT, handler)
-    try:
-        yield lambda: bool(seen)
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def nothing_to_do(session: QuizSession, console: Console, decks: Sequence[str]) -> None:
