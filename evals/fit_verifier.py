@@ -12,7 +12,7 @@ answers being scored, nor the answers the decision model is fitted on in that fo
 - inner: for outer fold i and a training row in fold j, a verifier trained on the three folds other than i and j.
 
 That is 5 + 10 trainings on 60-80 % of the data, then one on all of it: about 20 minutes on 2 cores.
-The scores are cached in /tmp/quizzer-fit, keyed by the data, the IDF table and this file.
+The scores are cached in /tmp/quizzer-fit, keyed by the data, the IDF table, the network and its training settings.
 """
 
 from __future__ import annotations
@@ -231,7 +231,12 @@ def folds_of(examples: list[fit_grader.Example]) -> np.ndarray:
 
 
 def _cache_key(examples: list[fit_grader.Example], idf: dict[str, object]) -> str:
-    digest = hashlib.sha256(Path(__file__).read_bytes())
+    """What the scores depend on: the network and its training (not this file's prose), the data, the IDF."""
+    import inspect
+
+    digest = hashlib.sha256(inspect.getsource(Trainer).encode())
+    digest.update(repr((EPOCHS, BATCH, LEARNING_RATE, WEIGHT_DECAY, PROJECTION, HIDDEN, MAX_TOKENS, IDF_SCALE,
+                        fit_grader.FOLDS, fit_grader.SEED)).encode())
     digest.update(repr(sorted(idf.items())).encode())
     for example in examples:
         digest.update(repr((example.submission, example.label, example.weight, example.group)).encode())

@@ -10,7 +10,7 @@ import pytest
 from conftest import REPO_ROOT
 from quizzer.grading.alignment import token_view
 from quizzer.grading.types import Submission
-from quizzer.grading.verifier import WEIGHTS_FILE, load_verifier, verifier_logits
+from quizzer.grading.verifier import WEIGHTS_FILE, load_verifier, verifier_logits, verifier_logits_many
 
 pytestmark = pytest.mark.slow
 
@@ -51,6 +51,9 @@ def test_the_numpy_forward_pass_reproduces_the_torch_network(embedding_model, tm
     shipped = np.array([verifier_logits(answer, [first, second], question) for answer in answers])
     # The torch side reads token vectors rounded to float16 (as the fitting cache stores them).
     assert np.allclose(shipped, expected, atol=0.005), (shipped, expected)
+    # The batched path (answers of different lengths padded together, as `quizzer grade` runs it) gives the same.
+    batched = np.array(verifier_logits_many(answers, [first, second], question))
+    assert np.allclose(batched, shipped, atol=1e-9)
 
 
 def test_right_answers_score_above_restatements_and_wrong_answers(embedding_model) -> None:

@@ -21,7 +21,7 @@ from quizzer.grading import text as words_of
 from quizzer.grading.alignment import Pair, TokenView, alignment, alignment_features, load_idf, token_view
 from quizzer.grading.embedder import Embedder, Encoding
 from quizzer.grading.types import KeyPointResult, Submission
-from quizzer.grading.verifier import verifier_logits_many
+from quizzer.grading.verifier import verifier_logits, verifier_logits_many
 
 # A key point counts as covered when its IDF-weighted token recall in the answer reaches this. Chosen on
 # the in-domain interview answers: it keeps about 85 % of the key points of answers labelled correct
@@ -164,7 +164,7 @@ def compute_evidence(
         _reference_features(answer, reference, card.question, question_precision) for reference in card.references
     ]
     if verifier is None:
-        verifier = verifier_logits_many([answer], card.references, card.question)[0]
+        verifier = verifier_logits(answer, card.references, card.question)
     for (features, _), logit in zip(per_reference, verifier):
         features["verifier_ref"] = logit
     shared = {

@@ -62,10 +62,8 @@ class _Side:
     idf: np.ndarray  # (n,) IDF / IDF_SCALE
     negated: np.ndarray  # (n,) float 0/1
     projected: np.ndarray  # (n, p) unit rows in the learned projection
-    # The token vectors' share of the importance networks' first layer (the costly product), for this text as
-    # the reference and as the answer.
+    # The token vectors' share of the reference importance network's first layer (the costly product).
     as_reference: np.ndarray  # (n, hidden)
-    as_answer: np.ndarray  # (n, hidden)
 
 
 @dataclass(frozen=True)
@@ -108,28 +106,28 @@ class Verifier:
                    mlp("tok_a"), mlp("head"), dict(arrays))
 
     def side(self, view: TokenView) -> _Side:
-        """A text's tokens prepared once (reference-side texts are reused by every answer to the card)."""
-        tokens = view.encoding.token_vectors[:MAX_TOKENS].astype(np.float64)
-        idf = view.weights[:MAX_TOKENS].astype(np.float64) / IDF_SCALE
-        negated = view.negated[:MAX_TOKENS].astype(np.float64)
-        if not len(tokens):  # an empty answer is one blank token, as in training
-            tokens = np.zeros((1, self.projection.shape[1]))
-            idf, negated = np.zeros(1), np.zeros(1)
+        """A reference-side text's tokens, prepared once (every answer to the card reuses them)."""
+        tokens, idf, negated = _trimmed(view, self.projection.shape[1])
+        projected, as_reference, _ = self._token_products(tokens)
+        return _Side(tokens, idf, negated, projected, as_reference)
+
+    def _token_products(self, tokens: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For token vectors (any leading axes): their unit projection, and their share of the reference and the
+        answer importance networks' first layer, all from one matrix product."""
         products = tokens @ self.token_products
         p, hidden = self.projection.shape[0], self.reference_importance.w1.shape[0]
-        projected = products[:, :p]
-        projected /= np.maximum(np.linalg.norm(projected, axis=1, keepdims=True), 1e-12)
-        return _Side(tokens, idf, negated, projected, products[:, p : p + hidden], products[:, p + hidden :])
+        projected = products[..., :p] / np.maximum(np.linalg.norm(products[..., :p], axis=-1, keepdims=True), 1e-12)
+        return projected, products[..., p : p + hidden], products[..., p + hidden :]
 
     @property
     def token_products(self) -> np.ndarray:
         """(dim, p + 2 hidden): the projection and both importance networks' token parts, one product for all."""
-        cached = self.__dict__.get("_token_products")
+        cached = self.__dict__.get("_product_matrix")
         if cached is None:
             width = self.projection.shape[1]
             cached = np.concatenate([self.projection, self.reference_importance.w1[:, :width],
                                      self.answer_importance.w1[:, :width]]).T.copy()
-            object.__setattr__(self, "_token_products", cached)
+            object.__setattr__(self, "_product_matrix", cached)
         return cached
 
     def card(
@@ -160,21 +158,17 @@ class Verifier:
         answers are padded to the longest (padding masked out), references lie end to end and every
         per-reference step is a segment reduction (`reduceat`) over them."""
         width, count, starts, segment = card.tokens.shape[1], len(card.starts), card.starts, card.segment
-        lengths = [max(min(len(answer.weights), MAX_TOKENS), 1) for answer in answers]  # empty: one blank token
-        longest = max(lengths)
+        trimmed = [_trimmed(answer, width) for answer in answers]
+        longest = max(len(idf) for _, idf, _ in trimmed)
         tokens = np.zeros((len(answers), longest, width))
         idf, negated = np.zeros((len(answers), longest)), np.zeros((len(answers), longest))
-        real = np.zeros((len(answers), longest), dtype=bool)  # which answer tokens are real
-        for row, (answer, length) in enumerate(zip(answers, lengths)):
-            kept = min(len(answer.weights), MAX_TOKENS)
-            tokens[row, :kept] = answer.encoding.token_vectors[:kept]
-            idf[row, :kept] = answer.weights[:kept] / IDF_SCALE
-            negated[row, :kept] = answer.negated[:kept]
-            real[row, :length] = True
-        products = tokens @ self.token_products
-        p, hidden = self.projection.shape[0], self.reference_importance.w1.shape[0]
-        projected = products[..., :p] / np.maximum(np.linalg.norm(products[..., :p], axis=2, keepdims=True), 1e-12)
-        as_answer = products[..., p + hidden :]
+        real = np.zeros((len(answers), longest), dtype=bool)  # which answer tokens are real, not padding
+        for row, (answer_tokens, answer_idf, answer_negated) in enumerate(trimmed):
+            tokens[row, : len(answer_idf)] = answer_tokens
+            idf[row, : len(answer_idf)] = answer_idf
+            negated[row, : len(answer_idf)] = answer_negated
+            real[row, : len(answer_idf)] = True
+        projected, _, as_answer = self._token_products(tokens)
         answer_vectors = np.stack([answer.encoding.vector for answer in answers]).astype(np.float64)
         # (answers, reference tokens, answer tokens); padding can never be anyone's best match
         similarity = np.where(real[:, None, :], card.tokens @ tokens.transpose(0, 2, 1), -2.0)
@@ -220,6 +214,15 @@ class Verifier:
                    np.broadcast_to((answer_vectors @ card.question_vector)[:, None], (len(answers), count)),
                    np.broadcast_to(card.reference_question_cosines, (len(answers), count))]
         return self.head(np.stack([*recall, *precision, *cosines], axis=2))
+
+
+def _trimmed(view: TokenView, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A text's token vectors, scaled IDF weights and negation flags, cut to MAX_TOKENS as in training; an empty
+    text is one blank token (training pads it so)."""
+    if not len(view.weights):
+        return np.zeros((1, width)), np.zeros(1), np.zeros(1)
+    return (view.encoding.token_vectors[:MAX_TOKENS].astype(np.float64),
+            view.weights[:MAX_TOKENS].astype(np.float64) / IDF_SCALE, view.negated[:MAX_TOKENS].astype(np.float64))
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
