@@ -102,7 +102,8 @@ class Pair:
         """IDF-weighted recall of the other text's tokens; with `cut`, the share matched at least that well."""
         weights = self.other.weights if mask is None else self.other.weights * mask
         matched = self.other_best if cut is None else (self.other_best >= cut)
-        return float(np.dot(weights, matched) / weights.sum()) if weights.sum() > 0 else 0.0
+        total = float(weights.sum())
+        return float(np.dot(weights, matched)) / total if total > 0 else 0.0
 
     def term_cover(self, mask: np.ndarray | None) -> tuple[float, float, float]:
         """How well the answer covers the other text's content words one by one: the weakest, the second

@@ -117,35 +117,41 @@ class TreeEnsemble:
         return total
 
     def raw_many(self, matrix: Any) -> Any:
-        """`raw` for every row of a 2-D array: all rows walk each tree together."""
+        """`raw` for every row of a 2-D array: every row walks every tree at once, one level per step."""
         import numpy as np
 
-        total = np.zeros(matrix.shape[0])
-        rows = np.arange(matrix.shape[0])
-        for nodes in self._arrays():
-            feature, threshold, left, right, value, nan_left = nodes
-            index = np.zeros(matrix.shape[0], dtype=np.int64)
-            while True:
-                inner = feature[index] >= 0
-                if not inner.any():
-                    break
-                x = matrix[rows, np.maximum(feature[index], 0)]
-                go_left = np.where(np.isnan(x), nan_left[index] > 0, x <= threshold[index])
-                index = np.where(inner, np.where(go_left, left[index], right[index]), index)
-            total += value[index]
-        return total
+        feature, threshold, left, right, value, nan_left, roots, depth = self._flat()
+        rows = np.arange(matrix.shape[0])[:, None]
+        index = np.broadcast_to(roots, (matrix.shape[0], len(roots)))
+        for _ in range(depth):
+            x = matrix[rows, feature[index]]
+            go_left = np.where(np.isnan(x), nan_left[index], x <= threshold[index])
+            index = np.where(go_left, left[index], right[index])
+        return value[index].sum(axis=1)
 
-    def _arrays(self) -> list[tuple[Any, ...]]:
-        cached = self.__dict__.get("_cached_arrays")
+    def _flat(self) -> tuple[Any, ...]:
+        """All trees' nodes in one set of arrays. A leaf points to itself both ways, so a row that reaches
+        it early stays there while deeper trees finish."""
+        cached = self.__dict__.get("_cached_flat")
         if cached is None:
             import numpy as np
 
-            cached = []
+            tables, roots, depth, offset = [], [], 0, 0
             for nodes in self.trees:
-                table = np.array(nodes, dtype=np.float64)
-                cached.append((table[:, 0].astype(np.int64), table[:, 1], table[:, 2].astype(np.int64),
-                               table[:, 3].astype(np.int64), table[:, 4], table[:, 5]))
-            object.__setattr__(self, "_cached_arrays", cached)
+                table = np.array(nodes, dtype=np.float64).reshape(-1, 6)
+                leaf = table[:, 0] < 0
+                own = np.arange(len(table)) + offset
+                table[:, 2] = np.where(leaf, own, table[:, 2] + offset)
+                table[:, 3] = np.where(leaf, own, table[:, 3] + offset)
+                table[:, 0] = np.where(leaf, 0, table[:, 0])
+                tables.append(table)
+                roots.append(offset)
+                offset += len(table)
+                depth = max(depth, _depth(nodes))
+            flat = np.concatenate(tables) if tables else np.zeros((0, 6))
+            cached = (flat[:, 0].astype(np.int64), flat[:, 1], flat[:, 2].astype(np.int64), flat[:, 3].astype(np.int64),
+                      flat[:, 4], flat[:, 5] > 0, np.array(roots, dtype=np.int64), depth)
+            object.__setattr__(self, "_cached_flat", cached)
         return cached
 
     def to_dict(self) -> dict[str, Any]:
@@ -154,6 +160,18 @@ class TreeEnsemble:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TreeEnsemble:
         return cls(tuple(tuple(tuple(float(x) for x in node) for node in nodes) for nodes in data["trees"]))
+
+
+def _depth(nodes: tuple[tuple[float, ...], ...]) -> int:
+    """The number of splits on the longest path from the root to a leaf."""
+    deepest, pending = 0, [(0, 0)]
+    while pending:
+        index, level = pending.pop()
+        if nodes[index][0] < 0:
+            deepest = max(deepest, level)
+        else:
+            pending += [(int(nodes[index][2]), level + 1), (int(nodes[index][3]), level + 1)]
+    return deepest
 
 
 @lru_cache(maxsize=4)

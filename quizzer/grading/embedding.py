@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from quizzer.grading.bands import Bands, bands_for
 from quizzer.grading.decision import DecisionModel, load_decision_model
@@ -51,9 +52,13 @@ class EmbeddingGrader:
         return self.grade_batch([submission])[0]
 
     def grade_batch(self, submissions: Sequence[Submission]) -> list[Grade]:
-        candidates = collect_evidence(self.embedder, submissions)
-        flat = [item for items in candidates for item in items]
-        probabilities = iter(self.model.probabilities([item.features for item in flat]))
+        # The evidence's matrix products are small. Given threads, numpy's OpenBLAS workers busy-wait after
+        # each one and take a core from the next chunk's forward pass (torch has its own threads): on 2 cores
+        # that cost `quizzer grade` about 5 % (benchmarks/README.md).
+        with _thread_pools().limit(limits=1, user_api="blas"):
+            candidates = collect_evidence(self.embedder, submissions)
+            flat = [item for items in candidates for item in items]
+            probabilities = iter(self.model.probabilities([item.features for item in flat]))
         scored = [[(next(probabilities), item) for item in items] for items in candidates]
         return [self._grade(items, self._bands(submission)) for items, submission in zip(scored, submissions)]
 
@@ -88,6 +93,13 @@ class EmbeddingGrader:
             matched_reference=evidence.matched_reference,
             evidence=shown,
         )
+
+
+@lru_cache(maxsize=1)
+def _thread_pools() -> Any:
+    from threadpoolctl import ThreadpoolController  # a scikit-learn dependency; read at first grade
+
+    return ThreadpoolController()
 
 
 def make_embedding_grader(config: Config) -> EmbeddingGrader:

@@ -33,6 +33,10 @@ KEY_POINT_COVERED = 0.45
 KEY_POINT_CLEAR = 0.6
 
 
+# An answer's clause texts and their pooled, unit-length token vectors (one row per clause).
+AnswerClauses = tuple[list[str], np.ndarray]
+
+
 @dataclass
 class Evidence:
     """Named features for the decision model, plus the details that feedback is built from."""
@@ -176,8 +180,9 @@ def compute_evidence(
         "n_refs": math.log(len(per_reference)),
         "dont_know": float(dont_know),
     }
+    clauses = _answer_clauses(answer)
     return [
-        _evidence(submission, card, answer, index, {**features, **shared}, details, dont_know)
+        _evidence(submission, card, answer, clauses, index, {**features, **shared}, details, dont_know)
         for index, (features, details) in enumerate(per_reference)
     ]
 
@@ -186,6 +191,7 @@ def _evidence(
     submission: Submission,
     card: CardEncodings,
     answer: TokenView,
+    clauses: AnswerClauses,
     index: int,
     features: dict[str, float],
     details: dict[str, Any],
@@ -194,7 +200,7 @@ def _evidence(
     explicit = bool(card.key_points)
     points = card.key_points if explicit else card.reference_clauses[index]
     point_texts = submission.key_points if explicit else tuple(view.encoding.text for view in points)
-    key_points, recalls = _key_point_results(answer, points, point_texts, card.question)
+    key_points, recalls = _key_point_results(answer, clauses, points, point_texts, card.question)
     # The decision model sees each point's plain token recall, question words included: on the training
     # data it separates better than the coverage shown to the learner (measured over what the point adds).
     similarities = recalls or [features["align_r"]]
@@ -312,22 +318,22 @@ def _weighted_share(items: set[str], pool: set[str], idf: dict[str, float], unse
 
 
 def _key_point_results(
-    answer: TokenView, points: Sequence[TokenView], texts: Sequence[str], question: TokenView
+    answer: TokenView, clauses: AnswerClauses, points: Sequence[TokenView], texts: Sequence[str], question: TokenView
 ) -> tuple[list[KeyPointResult], list[float]]:
     """Each key point's coverage (token recall over what it adds beyond the question) and its best-matching clause.
 
     A key point the answer negates ("It does not contain a 4-D joint output" against "the 4-D joint output")
     is contradicted, never covered, however many of its words the answer repeats.
     """
-    spans = words_of.clauses(answer.encoding.text) or [words_of.Span(0, len(answer.encoding.text), answer.encoding.text)]
     question_text = question.encoding.text
     question_stems = frozenset(words_of.content_stems(question_text))
+    clause_texts, clause_vectors = clauses
     results, plain_recalls = [], []
     for point, point_text in zip(points, texts):
         pair = Pair.of(answer, point)
         recall = pair.recall(_beyond_question(point, question_stems))
         plain_recalls.append(pair.recall())
-        matched = _best_clause(answer, point, spans)
+        matched = clause_texts[int(np.argmax(clause_vectors @ point.encoding.vector))] if clause_texts else None
         # Judged in the clause that speaks to the point: a long answer's negation elsewhere says nothing about it.
         contradicted = recall >= KEY_POINT_COVERED and _denies_point(matched or answer.encoding.text, point_text, question_text)
         covered = recall >= KEY_POINT_COVERED and not contradicted
@@ -379,18 +385,19 @@ def _denies_point(clause: str, point_text: str, question_text: str) -> bool:
     return len(denied) >= min(2, size) and bool(denied)
 
 
-def _best_clause(answer: TokenView, point: TokenView, spans: Sequence[words_of.Span]) -> str | None:
-    """The answer clause whose pooled token vectors lie closest to the key point."""
+def _answer_clauses(answer: TokenView) -> AnswerClauses:
+    """The answer's clauses that hold tokens, each with its pooled token vectors at unit length: a key point's
+    best-matching clause is the one whose vector lies closest to the point's. Worked out once per answer."""
+    text = answer.encoding.text
     if not len(answer.weights):
-        return None
+        return [], np.zeros((0, len(answer.encoding.vector)), dtype=np.float32)
+    spans = words_of.clauses(text) or [words_of.Span(0, len(text), text)]
     starts = answer.encoding.offsets[:, 0]
-    best_text, best_score = None, -2.0
+    texts, vectors = [], []
     for span in spans:
         mask = (starts >= span.start) & (starts < span.end)
-        if not mask.any():
-            continue
-        pooled = answer.encoding.token_vectors[mask].mean(axis=0)
-        score = float(pooled @ point.encoding.vector / max(np.linalg.norm(pooled), 1e-6))
-        if score > best_score:
-            best_text, best_score = span.text, score
-    return best_text
+        if mask.any():
+            pooled = answer.encoding.token_vectors[mask].mean(axis=0)
+            texts.append(span.text)
+            vectors.append(pooled / max(float(np.linalg.norm(pooled)), 1e-6))
+    return texts, np.array(vectors, dtype=np.float32).reshape(len(texts), -1)

@@ -97,6 +97,7 @@ def _tokens(text: str) -> list[str]:
     return re.findall(r"[a-z0-9']+|[,.;:!?]", re.sub(r"'s\b", "", text.lower().replace("’", "'")))
 
 
+@lru_cache(maxsize=8192)  # an answer is checked against each of its card's references
 def negation_count(text: str) -> int:
     """Negations and phrases of the same polarity ("hard to", "unable to", "limits", "too ... to")."""
     tokens = _tokens(text)
@@ -225,6 +226,11 @@ class Span:
 
 def clauses(text: str, min_words: int = 3) -> list[Span]:
     """Sentences, and clauses split at ';' or ',' where both sides are long enough to stand alone."""
+    return list(_clauses(text, min_words))
+
+
+@lru_cache(maxsize=8192)  # an answer is split once per reference of its card
+def _clauses(text: str, min_words: int) -> tuple[Span, ...]:
     spans: list[Span] = []
     for sentence in re.finditer(r"(?:[^.;!?\n]|\.(?=\d))+[.;!?]?", text):
         pieces = _split_commas(sentence.start(), sentence.group(0), min_words)
@@ -241,7 +247,7 @@ def clauses(text: str, min_words: int = 3) -> list[Span]:
     if len(merged) > 1 and len(words(merged[0].text)) < min_words:
         first, second = merged[0], merged[1]
         merged[:2] = [Span(first.start, second.end, text[first.start : second.end])]
-    return merged or ([Span(0, len(text), text)] if text.strip() else [])
+    return tuple(merged or ([Span(0, len(text), text)] if text.strip() else []))
 
 
 def _split_commas(offset: int, sentence: str, min_words: int) -> list[Span]:

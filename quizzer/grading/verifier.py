@@ -126,7 +126,7 @@ class Verifier:
         if cached is None:
             width = self.projection.shape[1]
             cached = np.concatenate([self.projection, self.reference_importance.w1[:, :width],
-                                     self.answer_importance.w1[:, :width]]).T.copy()
+                                     self.answer_importance.w1[:, :width]]).T.astype(np.float32)
             object.__setattr__(self, "_product_matrix", cached)
         return cached
 
@@ -160,7 +160,7 @@ class Verifier:
         width, count, starts, segment = card.tokens.shape[1], len(card.starts), card.starts, card.segment
         trimmed = [_trimmed(answer, width) for answer in answers]
         longest = max(len(idf) for _, idf, _ in trimmed)
-        tokens = np.zeros((len(answers), longest, width))
+        tokens = np.zeros((len(answers), longest, width), dtype=np.float32)
         idf, negated = np.zeros((len(answers), longest)), np.zeros((len(answers), longest))
         real = np.zeros((len(answers), longest), dtype=bool)  # which answer tokens are real, not padding
         for row, (answer_tokens, answer_idf, answer_negated) in enumerate(trimmed):
@@ -220,8 +220,8 @@ def _trimmed(view: TokenView, width: int) -> tuple[np.ndarray, np.ndarray, np.nd
     """A text's token vectors, scaled IDF weights and negation flags, cut to MAX_TOKENS as in training; an empty
     text is one blank token (training pads it so)."""
     if not len(view.weights):
-        return np.zeros((1, width)), np.zeros(1), np.zeros(1)
-    return (view.encoding.token_vectors[:MAX_TOKENS].astype(np.float64),
+        return np.zeros((1, width), dtype=np.float32), np.zeros(1), np.zeros(1)
+    return (view.encoding.token_vectors[:MAX_TOKENS],
             view.weights[:MAX_TOKENS].astype(np.float64) / IDF_SCALE, view.negated[:MAX_TOKENS].astype(np.float64))
 
 
