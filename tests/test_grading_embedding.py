@@ -183,3 +183,19 @@ def test_one_clearly_covered_key_point_of_three_is_partial(grader) -> None:
     assert result.verdict is Verdict.PARTIAL, result
     assert result.covered_key_points == ["the loss sums (marginalises) over all alignments that collapse to the target"]
     assert len(result.missing_key_points) == 2
+
+
+def test_an_incorrect_answer_gets_no_tick_for_a_key_point_it_negates(grader) -> None:
+    # One negated word of a key point is too little to call it contradicted (paraphrases negate words too),
+    # so coverage measures the memory point as present; with the answer graded incorrect it must not be ticked.
+    answer = "It does not have a memory problem, it is very light."
+    result = _seed_grade(grader, "msft-asr", "transducer-memory-problem", answer)
+    assert result.verdict is Verdict.INCORRECT, result
+    assert "memory" in result.evidence["negated_terms"]
+    assert result.covered_key_points == []
+    assert "the transducer consumes a lot of memory" in result.missing_key_points
+    assert "Covered" not in result.feedback
+    # A right answer that uses a negation of its own keeps its ticks.
+    right = _seed_grade(grader, "msft-asr", "transducer-memory-problem",
+                        "It uses a lot of memory so we cannot use big training batches")
+    assert "the transducer consumes a lot of memory" in right.covered_key_points

@@ -10,7 +10,7 @@ from quizzer.grading.bands import Bands, bands_for
 from quizzer.grading.decision import DecisionModel, load_decision_model
 from quizzer.grading.embedder import Embedder, embedder_for_config
 from quizzer.grading.evidence import Evidence, collect_evidence
-from quizzer.grading.feedback import decide, write_feedback
+from quizzer.grading.feedback import decide, untick_negated_points, write_feedback
 from quizzer.grading.types import Grade, GraderInfo, Submission
 
 if TYPE_CHECKING:
@@ -73,6 +73,7 @@ class EmbeddingGrader:
         probability, evidence = max(candidates, key=lambda entry: (entry[0], -entry[1].matched_reference))
         probability = 0.0 if evidence.dont_know else float(probability)
         verdict = decide(probability, evidence, bands)
+        evidence = untick_negated_points(verdict, evidence)
         shown = {name: round(evidence.features[name], 4) for name in _SHOWN}
         shown.update(
             negated_terms=list(evidence.negated_terms),

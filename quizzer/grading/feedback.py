@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+from quizzer.grading import text as words_of
 from quizzer.grading.bands import Bands
 from quizzer.grading.evidence import KEY_POINT_CLEAR, Evidence
 from quizzer.grading.types import Verdict
@@ -34,6 +37,23 @@ def decide(probability: float, evidence: Evidence, thresholds: Bands) -> Verdict
         # answer clearly covers (and does not negate) is credit for part of the answer.
         return Verdict.PARTIAL
     return Verdict.INCORRECT
+
+
+def untick_negated_points(verdict: Verdict, evidence: Evidence) -> Evidence:
+    """The evidence as the learner sees it: an answer graded incorrect gets no tick for a key point whose words
+    it negates ("It does not have a memory problem" against "consumes a lot of memory"). Coverage is token
+    recall, so such a point measures as covered; one negated word is too little to call it contradicted (see
+    `_denies_point`), but with the verdict incorrect, a tick would tell the learner they got that part right.
+    The decision model saw the coverage as measured; only what is shown changes."""
+    if verdict is not Verdict.INCORRECT or not evidence.negated_terms:
+        return evidence
+    negated = frozenset(evidence.negated_terms)
+    points = tuple(
+        dataclasses.replace(point, covered=False)
+        if point.covered and negated & frozenset(words_of.content_stems(point.text)) else point
+        for point in evidence.key_points
+    )
+    return dataclasses.replace(evidence, key_points=points)
 
 
 def _key_points_missing(evidence: Evidence) -> bool:
