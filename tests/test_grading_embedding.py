@@ -199,3 +199,14 @@ def test_an_incorrect_answer_gets_no_tick_for_a_key_point_it_negates(grader) -> 
     right = _seed_grade(grader, "msft-asr", "transducer-memory-problem",
                         "It uses a lot of memory so we cannot use big training batches")
     assert "the transducer consumes a lot of memory" in right.covered_key_points
+
+
+def test_a_key_point_given_without_its_bracketed_detail_is_covered(grader) -> None:
+    # The seed card's rubric: "Because of the 4-D joint output." is partial (first key point only). The key
+    # point carries its detail in brackets, "(B x T x U x V)", which the answer need not repeat.
+    result = _seed_grade(grader, "msft-asr", "transducer-memory-cause", "Because of the 4-D joint output.")
+    assert result.covered_key_points == ["the 4-D joint output of the joint network (B x T x U x V)"]
+    assert result.verdict is Verdict.PARTIAL, result
+    # Brackets do not make a point easier to cover with unrelated words.
+    unrelated = _seed_grade(grader, "msft-asr", "transducer-memory-cause", "Because the encoder has many LSTM layers.")
+    assert unrelated.covered_key_points == []

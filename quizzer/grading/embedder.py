@@ -189,7 +189,8 @@ def _load_model(name: str) -> Any:
     except Exception as error:
         raise QuizzerError(
             f"could not load the embedding model {name!r}: {error}",
-            hint="set grader.model to a sentence-transformers model directory, or unset it for the bundled model",
+            hint="set grader.model to a sentence-transformers model directory, or unset it for the bundled model; "
+            "a hub id loads only from the local Hugging Face cache unless HF_HUB_OFFLINE=0 is set",
         ) from None
 
 

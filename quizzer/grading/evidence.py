@@ -11,6 +11,7 @@ the question, negation and number mismatches, and key terms of the reference tha
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,7 @@ import numpy as np
 
 from quizzer.grading import text as words_of
 from quizzer.grading.alignment import Pair, TokenView, alignment, alignment_features, load_idf, token_view
-from quizzer.grading.embedder import Embedder, Encoding
+from quizzer.grading.embedder import DEFAULT_MODEL, Embedder, Encoding
 from quizzer.grading.types import KeyPointResult, Submission
 from quizzer.grading.verifier import verifier_logits, verifier_logits_many
 
@@ -129,7 +130,10 @@ def collect_evidence(
     answer_texts = [submission.answer for submission in submissions]
     answers = embedder.encode_cached(answer_texts) if cache_answers else embedder.encode(answer_texts)
     views = [token_view(answer) for answer in answers]
-    verifier = _verifier_logits(submissions, cards, views)
+    # The verifier was trained on the bundled model's token vectors; another model's, even of the same width,
+    # mean nothing to it.
+    verifier = (_verifier_logits(submissions, cards, views) if embedder.model_name == DEFAULT_MODEL
+                else [[0.0] * len(card.references) for card in cards])
     return [
         compute_evidence(submission, card, view, logits)
         for submission, card, view, logits in zip(submissions, cards, views, verifier)
@@ -331,7 +335,11 @@ def _key_point_results(
     results, plain_recalls = [], []
     for point, point_text in zip(points, texts):
         pair = Pair.of(answer, point)
-        recall = pair.recall(_beyond_question(point, question_stems))
+        beyond = _beyond_question(point, question_stems)
+        recall = pair.recall(beyond)
+        core = _outside_brackets(point)
+        if core is not None:
+            recall = max(recall, pair.recall(core if beyond is None else core * beyond))
         plain_recalls.append(pair.recall())
         matched = clause_texts[int(np.argmax(clause_vectors @ point.encoding.vector))] if clause_texts else None
         # Judged in the clause that speaks to the point: a long answer's negation elsewhere says nothing about it.
@@ -351,6 +359,28 @@ def _beyond_question(point: TokenView, question_stems: frozenset[str]) -> np.nda
     if not given.any() or all(not s or s in question_stems for s in point.stems):
         return None
     return (~given).astype(np.float32)
+
+
+def _outside_brackets(point: TokenView) -> np.ndarray | None:
+    """A mask keeping the key point's tokens outside parentheses (None when it has none, or nothing else).
+
+    Authors put detail in brackets: "the 4-D joint output of the joint network (B x T x U x V)". An answer that
+    gives the point without the detail ("because of the 4-D joint output") has covered it; one that gives the
+    detail is covered by the full point's recall as before.
+    """
+    text = point.encoding.text
+    spans = [match.span() for match in _BRACKETED.finditer(text)]
+    if not spans or not len(point.weights):
+        return None
+    starts = point.encoding.offsets[:, 0]
+    inside = np.zeros(len(starts), dtype=bool)
+    for start, end in spans:
+        inside |= (starts >= start) & (starts < end)
+    keep = ~inside & np.array([bool(stem) for stem in point.stems])
+    return keep.astype(np.float32) if keep.any() else None
+
+
+_BRACKETED = re.compile(r"\([^()]*\)")
 
 
 def _denied_claim(answer_negated: frozenset[str], claim_text: str, question_text: str) -> tuple[frozenset[str], int]:
