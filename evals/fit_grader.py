@@ -154,18 +154,19 @@ class Features:
         return self.matrix[:, picked], self.candidates[:, picked]
 
 
-def feature_table(examples: list[Example], idf: dict[str, object]) -> Features:
+def feature_table(examples: list[Example], idf: dict[str, object], model: str | None = None) -> Features:
+    """The evidence for every example, from the bundled embedding model or another (`model`, for comparison)."""
     from quizzer.grading.embedder import Embedder
     from quizzer.grading.evidence import closest, collect_evidence
 
+    embedder = Embedder(model, cache_dir=WORK / "cache")
     code = "".join((PACKAGE / name).read_text() for name in ("evidence.py", "alignment.py", "text.py"))
-    code += json.dumps(idf, sort_keys=True)
+    code += json.dumps(idf, sort_keys=True) + embedder.model_name
     key = hashlib.sha256((code + str(len(examples))).encode()).hexdigest()[:12]
     cached = WORK / f"features-{key}.npz"
     if cached.exists():
         data = np.load(cached, allow_pickle=False)
         return Features(list(data["names"]), data["matrix"], data["candidates"], data["owner"])
-    embedder = Embedder(cache_dir=WORK / "cache")
     candidates = collect_evidence(embedder, [example.submission for example in examples], cache_answers=True)
     names = sorted(candidates[0][0].features)
     row = lambda item: [item.features[name] for name in names]  # noqa: E731
@@ -216,22 +217,33 @@ def best_threshold(scores: np.ndarray, y: np.ndarray) -> float:
     return float(max(candidates, key=lambda t: f1_score(y, scores >= t, average="weighted")))
 
 
+def fold_numbers(examples: list[Example]) -> np.ndarray:
+    """Each example's fold (GroupKFold by question, shuffled with SEED): the folds every model here and the
+    verifier's cross-validation (evals/fit_verifier.py) share."""
+    from sklearn.model_selection import GroupKFold
+
+    groups = np.array([example.group for example in examples])
+    fold = np.zeros(len(examples), np.int64)
+    splitter = GroupKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
+    for number, (_, test) in enumerate(splitter.split(np.zeros(len(examples)), groups=groups)):
+        fold[test] = number
+    return fold
+
+
 def cross_validate(examples, table: Features, columns, kind="logistic", inner: np.ndarray | None = None):
     """Out-of-fold P(correct) (or cosine) and decisions for every example; folds grouped by question.
 
     `inner` (folds, examples): the verifier's scores for the rows a fold's model is fitted on, from verifiers
     that saw neither that fold nor the row (see evals/fit_verifier.py); the table holds its out-of-fold scores.
     """
-    from sklearn.model_selection import GroupKFold
-
     x, candidates = table.columns(columns)
     y = np.array([example.label for example in examples])
     weights = np.array([example.weight for example in examples])
-    groups = np.array([example.group for example in examples])
     predictions = np.zeros(len(examples), dtype=bool)
     probabilities = np.zeros(len(examples))
-    splits = GroupKFold(n_splits=FOLDS, shuffle=True, random_state=SEED).split(x, y, groups)
-    for fold, (train, test) in enumerate(splits):
+    fold_of = fold_numbers(examples)
+    for fold in range(FOLDS):
+        train, test = np.flatnonzero(fold_of != fold), np.flatnonzero(fold_of == fold)
         if "verifier" in columns:
             assert inner is not None, "the verifier column needs its inner scores"
             x = x.copy()
@@ -262,11 +274,6 @@ def report(examples, rows) -> None:
         cells = [f"{f1_score(y[sets == d], predictions[sets == d], average='weighted'):.3f}" for d in datasets]
         mask = sets == datasets[0]
         print(f"| {label} | {' | '.join(cells)} | {roc_auc_score(y[mask], probabilities[mask]):.3f} |")
-
-
-def report_single(examples, label: str, scores: np.ndarray, cut: float) -> None:
-    """One row of the table for a single score cut at `cut` (e.g. the verifier's logit at 0)."""
-    report(examples, [(label, (scores, scores >= cut))])
 
 
 def use_verifier_scores(table: Features, out_of_fold: np.ndarray) -> None:

@@ -218,18 +218,6 @@ class Trainer:
         return result
 
 
-def folds_of(examples: list[fit_grader.Example]) -> np.ndarray:
-    """Each example's outer fold: the same GroupKFold as evals/fit_grader.py."""
-    from sklearn.model_selection import GroupKFold
-
-    groups = np.array([example.group for example in examples])
-    fold = np.zeros(len(examples), np.int64)
-    splitter = GroupKFold(n_splits=fit_grader.FOLDS, shuffle=True, random_state=fit_grader.SEED)
-    for number, (_, test) in enumerate(splitter.split(np.zeros(len(examples)), groups=groups)):
-        fold[test] = number
-    return fold
-
-
 def _cache_key(examples: list[fit_grader.Example], idf: dict[str, object]) -> str:
     """What the scores depend on: the network and its training (not this file's prose), the data, the IDF."""
     import inspect
@@ -250,7 +238,7 @@ def verifier_scores(examples: list[fit_grader.Example], idf: dict[str, object]) 
         data = np.load(cached)
         return Scores(data["out_of_fold"], data["inner"])
     trainer = _trainer(examples)
-    fold = folds_of(examples)
+    fold = fit_grader.fold_numbers(examples)
     started = time.monotonic()
     out_of_fold = np.zeros(len(examples))
     inner = np.full((fit_grader.FOLDS, len(examples)), np.nan)
@@ -318,7 +306,8 @@ def main() -> None:
 
     use_idf_table(idf)
     scores = verifier_scores(examples, idf)
-    fit_grader.report_single(examples, "verifier alone (out of fold, logit > 0)", scores.out_of_fold, 0.0)
+    out_of_fold = scores.out_of_fold
+    fit_grader.report(examples, [("verifier alone (out of fold, logit > 0)", (out_of_fold, out_of_fold >= 0))])
     if not arguments.cv_only:
         write_weights(examples)
 

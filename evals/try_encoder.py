@@ -2,9 +2,9 @@
 
     .venv/bin/python evals/try_encoder.py MODEL_DIR
 
-Every feature is computed from MODEL_DIR's vectors (encodings cached in /tmp/quizzer-fit-<name>); the verifier
-logits are MiniLM's out-of-fold ones from `fit_grader.py`'s cache (run it first), since the shipped verifier
-only reads MiniLM's 384-d token vectors. Prints the same table as `fit_grader.py`; writes nothing into the
+Every feature is computed from MODEL_DIR's vectors (encodings cached beside fit_grader.py's, keyed by model);
+the verifier logits are MiniLM's out-of-fold ones from `fit_grader.py`'s cache (run it first), since the
+verifier only reads the token vectors of the model it was trained on. Prints the same table as `fit_grader.py`; writes nothing into the
 repository. evals/README.md has the result for all-mpnet-base-v2.
 """
 
@@ -19,7 +19,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fit_grader  # noqa: E402
 import fit_verifier  # noqa: E402
 
-from quizzer.grading import embedder as embedder_module  # noqa: E402
 from quizzer.grading.alignment import use_idf_table  # noqa: E402
 
 
@@ -31,14 +30,7 @@ def main() -> None:
     idf = fit_grader.fit_idf(examples)
     use_idf_table(idf)
     verifier = fit_verifier.verifier_scores(examples, idf)  # from the cache, on MiniLM's vectors
-    fit_grader.WORK = Path(f"/tmp/quizzer-fit-{Path(model).name}")
-    original = embedder_module.Embedder.__init__
-
-    def with_model(self, model_name=None, cache_dir=None) -> None:  # type: ignore[no-untyped-def]
-        original(self, model, cache_dir)
-
-    embedder_module.Embedder.__init__ = with_model  # type: ignore[method-assign]
-    table = fit_grader.feature_table(examples, idf)
+    table = fit_grader.feature_table(examples, idf, model)
     fit_grader.use_verifier_scores(table, verifier.out_of_fold)
     every = [name for group in fit_grader.FEATURE_GROUPS.values() for name in group]
     without_verifier = [name for name in every if name != "verifier"]

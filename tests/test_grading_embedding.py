@@ -201,6 +201,36 @@ def test_an_incorrect_answer_gets_no_tick_for_a_key_point_it_negates(grader) -> 
     assert "the transducer consumes a lot of memory" in right.covered_key_points
 
 
+def test_only_an_incorrect_verdict_unticks_a_negated_key_point(embedding_model) -> None:
+    from quizzer.grading.evidence import closest, collect_evidence
+    from quizzer.grading.feedback import untick_negated_points
+
+    card = next(card for card in load_deck("msft-asr").cards if card.id == "transducer-memory-problem")
+    submission = Submission.for_card(card, "It does not have a memory problem, it is very light.", deck="msft-asr")
+    [candidates] = collect_evidence(embedding_model, [submission])
+    evidence = closest(candidates)
+    point = "the transducer consumes a lot of memory"
+    measured = {item.text: item.covered for item in evidence.key_points}
+    assert measured[point], "coverage measures the negated point as present"
+    for verdict in (Verdict.PARTIAL, Verdict.UNCERTAIN, Verdict.CORRECT):
+        assert untick_negated_points(verdict, evidence) is evidence
+    shown = {item.text: item.covered for item in untick_negated_points(Verdict.INCORRECT, evidence).key_points}
+    assert shown[point] is False
+    assert evidence.key_points[0].covered == measured[evidence.key_points[0].text]  # the measured evidence is untouched
+
+
+def test_grading_leaves_numpys_thread_settings_as_it_found_them(grader) -> None:
+    # Grading holds BLAS to one thread while it works (benchmarks/README.md); a library must not keep it so.
+    from threadpoolctl import threadpool_info
+
+    def blas_threads() -> list[int]:
+        return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+    before = blas_threads()
+    grade(grader, SALT_QUESTION, SALT_REFERENCE, "I boiled the water away and the salt stayed behind.")
+    assert blas_threads() == before
+
+
 def test_a_key_point_given_without_its_bracketed_detail_is_covered(grader) -> None:
     # The seed card's rubric: "Because of the 4-D joint output." is partial (first key point only). The key
     # point carries its detail in brackets, "(B x T x U x V)", which the answer need not repeat.

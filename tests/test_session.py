@@ -236,7 +236,6 @@ def test_grader_is_built_only_when_first_needed(connection: sqlite3.Connection) 
     assert built == [1]
 
 
-
 def test_the_grader_loads_in_a_thread_that_leaves_ctrl_c_to_the_main_thread() -> None:
     """The kernel may deliver a process's SIGINT to any thread that does not block it; the loading thread (and the
     torch threads it starts) must block it, or the main thread's read of the next answer is never interrupted."""

@@ -48,11 +48,12 @@ def test_the_numpy_forward_pass_reproduces_the_torch_network(embedding_model, tm
     expected = trainer.per_reference(net, torch.arange(len(examples))).detach().numpy()
 
     question, first, second, *answers = views(embedding_model, [QUESTION, REFERENCE, "The 4-D joint output.", *ANSWERS])
-    shipped = np.array([verifier_logits(answer, [first, second], question) for answer in answers])
+    model = embedding_model.model_name
+    shipped = np.array([verifier_logits(answer, [first, second], question, model=model) for answer in answers])
     # The torch side reads token vectors rounded to float16 (as the fitting cache stores them).
     assert np.allclose(shipped, expected, atol=0.005), (shipped, expected)
     # The batched path (answers of different lengths padded together, as `quizzer grade` runs it) gives the same.
-    batched = np.array(verifier_logits_many(answers, [first, second], question))
+    batched = np.array(verifier_logits_many(answers, [first, second], question, model=model))
     assert np.allclose(batched, shipped, atol=1e-9)
 
 
@@ -60,18 +61,16 @@ def test_right_answers_score_above_restatements_and_wrong_answers(embedding_mode
     shorthand = "4-D joint: B x T x U x V logits, mem ~ T*U*V"
     question, reference, *answers = views(embedding_model, [QUESTION, REFERENCE, shorthand, *ANSWERS])
     right, paraphrase, _negation, restated, _empty, wrong = (
-        verifier_logits(answer, [reference], question)[0] for answer in answers)
+        verifier_logits(answer, [reference], question, model=embedding_model.model_name)[0] for answer in answers)
     assert right > 0 > paraphrase > max(restated, wrong)
     # It is one piece of evidence: on these technical answers it misses the negation (the word checks catch it)
     # and calls the careful paraphrase unlikely, which the decision model weighs against the rest.
 
 
-def test_another_embedding_width_gets_no_verifier_opinion(embedding_model) -> None:
-    from dataclasses import replace
-
+def test_views_from_another_embedding_model_get_no_verifier_opinion(embedding_model) -> None:
     question, reference, answer = views(embedding_model, [QUESTION, REFERENCE, ANSWERS[0]])
-    narrow = replace(answer, encoding=replace(answer.encoding, vector=answer.encoding.vector[:128]))
-    assert verifier_logits(narrow, [reference, reference], question) == [0.0, 0.0]
+    assert verifier_logits(answer, [reference, reference], question, model="another/model") == [0.0, 0.0]
+    assert 0.0 not in verifier_logits(answer, [reference, reference], question, model=embedding_model.model_name)
 
 
 def test_the_shipped_weights_are_small_and_versioned() -> None:

@@ -120,14 +120,15 @@ class TreeEnsemble:
         """`raw` for every row of a 2-D array: every row walks every tree at once, one level per step."""
         import numpy as np
 
-        feature, threshold, left, right, value, nan_left, roots, depth = self._flat()
+        feature, threshold, left, right, value, nan_left, roots = self._flat()
         rows = np.arange(matrix.shape[0])[:, None]
         index = np.broadcast_to(roots, (matrix.shape[0], len(roots)))
-        for _ in range(depth):
+        while True:
             x = matrix[rows, feature[index]]
-            go_left = np.where(np.isnan(x), nan_left[index], x <= threshold[index])
-            index = np.where(go_left, left[index], right[index])
-        return value[index].sum(axis=1)
+            step = np.where(np.where(np.isnan(x), nan_left[index], x <= threshold[index]), left[index], right[index])
+            if np.array_equal(step, index):  # every row sits on a leaf of every tree
+                return value[index].sum(axis=1)
+            index = step
 
     def _flat(self) -> tuple[Any, ...]:
         """All trees' nodes in one set of arrays. A leaf points to itself both ways, so a row that reaches
@@ -136,7 +137,7 @@ class TreeEnsemble:
         if cached is None:
             import numpy as np
 
-            tables, roots, depth, offset = [], [], 0, 0
+            tables, roots, offset = [], [], 0
             for nodes in self.trees:
                 table = np.array(nodes, dtype=np.float64).reshape(-1, 6)
                 leaf = table[:, 0] < 0
@@ -147,10 +148,9 @@ class TreeEnsemble:
                 tables.append(table)
                 roots.append(offset)
                 offset += len(table)
-                depth = max(depth, _depth(nodes))
             flat = np.concatenate(tables) if tables else np.zeros((0, 6))
             cached = (flat[:, 0].astype(np.int64), flat[:, 1], flat[:, 2].astype(np.int64), flat[:, 3].astype(np.int64),
-                      flat[:, 4], flat[:, 5] > 0, np.array(roots, dtype=np.int64), depth)
+                      flat[:, 4], flat[:, 5] > 0, np.array(roots, dtype=np.int64))
             object.__setattr__(self, "_cached_flat", cached)
         return cached
 
@@ -160,18 +160,6 @@ class TreeEnsemble:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TreeEnsemble:
         return cls(tuple(tuple(tuple(float(x) for x in node) for node in nodes) for nodes in data["trees"]))
-
-
-def _depth(nodes: tuple[tuple[float, ...], ...]) -> int:
-    """The number of splits on the longest path from the root to a leaf."""
-    deepest, pending = 0, [(0, 0)]
-    while pending:
-        index, level = pending.pop()
-        if nodes[index][0] < 0:
-            deepest = max(deepest, level)
-        else:
-            pending += [(int(nodes[index][2]), level + 1), (int(nodes[index][3]), level + 1)]
-    return deepest
 
 
 @lru_cache(maxsize=4)

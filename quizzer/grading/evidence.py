@@ -20,9 +20,9 @@ import numpy as np
 
 from quizzer.grading import text as words_of
 from quizzer.grading.alignment import Pair, TokenView, alignment, alignment_features, load_idf, token_view
-from quizzer.grading.embedder import DEFAULT_MODEL, Embedder, Encoding
+from quizzer.grading.embedder import Embedder, Encoding
 from quizzer.grading.types import KeyPointResult, Submission
-from quizzer.grading.verifier import verifier_logits, verifier_logits_many
+from quizzer.grading.verifier import verifier_logits_many
 
 # A key point counts as covered when its IDF-weighted token recall in the answer reaches this. Chosen on
 # the in-domain interview answers: it keeps about 85 % of the key points of answers labelled correct
@@ -130,10 +130,7 @@ def collect_evidence(
     answer_texts = [submission.answer for submission in submissions]
     answers = embedder.encode_cached(answer_texts) if cache_answers else embedder.encode(answer_texts)
     views = [token_view(answer) for answer in answers]
-    # The verifier was trained on the bundled model's token vectors; another model's, even of the same width,
-    # mean nothing to it.
-    verifier = (_verifier_logits(submissions, cards, views) if embedder.model_name == DEFAULT_MODEL
-                else [[0.0] * len(card.references) for card in cards])
+    verifier = _verifier_logits(embedder.model_name, submissions, cards, views)
     return [
         compute_evidence(submission, card, view, logits)
         for submission, card, view, logits in zip(submissions, cards, views, verifier)
@@ -141,7 +138,7 @@ def collect_evidence(
 
 
 def _verifier_logits(
-    submissions: Sequence[Submission], cards: Sequence[CardEncodings], answers: Sequence[TokenView]
+    model: str, submissions: Sequence[Submission], cards: Sequence[CardEncodings], answers: Sequence[TokenView]
 ) -> list[list[float]]:
     """The verifier's logits per answer and reference, the answers to one card batched together."""
     by_card: dict[tuple[str, tuple[str, ...]], list[int]] = {}
@@ -150,7 +147,7 @@ def _verifier_logits(
     logits: list[list[float]] = [[] for _ in submissions]
     for indices in by_card.values():
         card = cards[indices[0]]
-        batch = verifier_logits_many([answers[index] for index in indices], card.references, card.question)
+        batch = verifier_logits_many([answers[index] for index in indices], card.references, card.question, model=model)
         for index, values in zip(indices, batch):
             logits[index] = values
     return logits
@@ -162,17 +159,15 @@ def closest(candidates: Sequence[Evidence]) -> Evidence:
 
 
 def compute_evidence(
-    submission: Submission, card: CardEncodings, answer: TokenView, verifier: Sequence[float] | None = None
+    submission: Submission, card: CardEncodings, answer: TokenView, verifier: Sequence[float]
 ) -> list[Evidence]:
     """Evidence against each reference; features that compare references (maxima) are shared by all.
-    `verifier`: the verifier's logit per reference, when already computed in a batch."""
+    `verifier`: the verifier's logit per reference (computed for a batch by `_verifier_logits`)."""
     dont_know = words_of.is_dont_know(submission.answer)
     question_precision = Pair.of(answer, card.question).precision()
     per_reference = [
         _reference_features(answer, reference, card.question, question_precision) for reference in card.references
     ]
-    if verifier is None:
-        verifier = verifier_logits(answer, card.references, card.question)
     for (features, _), logit in zip(per_reference, verifier):
         features["verifier_ref"] = logit
     shared = {
@@ -317,8 +312,9 @@ def _weighted_share(items: set[str], pool: set[str], idf: dict[str, float], unse
     if not items:
         return 0.0
     weights = {item: idf.get(item, unseen) for item in items}
-    total = sum(weights.values())
-    return sum(weight for item, weight in weights.items() if item in pool) / total if total else 0.0
+    # fsum: exact whatever the order, and a set's order changes with Python's hash seed from run to run.
+    total = math.fsum(weights.values())
+    return math.fsum(weight for item, weight in weights.items() if item in pool) / total if total else 0.0
 
 
 def _key_point_results(

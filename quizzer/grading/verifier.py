@@ -24,8 +24,12 @@ from importlib import resources
 import numpy as np
 
 from quizzer.grading.alignment import TokenView
+from quizzer.grading.embedder import DEFAULT_MODEL
 
 WEIGHTS_FILE = "verifier.npz"
+# The embedding model whose token vectors the verifier learned. Another model's vectors, even of the same
+# width, mean nothing to it.
+TRAINED_ON = DEFAULT_MODEL
 # Texts are cut to this many tokens, as in training.
 MAX_TOKENS = 128
 # IDF weights are divided by this before they enter the network, as in training.
@@ -239,12 +243,14 @@ def load_verifier() -> Verifier:
 
 
 # Cards prepared once per process, by their question and reference texts.
-_cards: dict[tuple[int, str, tuple[str, ...]], _Card] = {}
+_cards: dict[tuple[str, tuple[str, ...]], _Card] = {}
 
 
-def verifier_logits(answer: TokenView, references: Sequence[TokenView], question: TokenView) -> list[float]:
+def verifier_logits(
+    answer: TokenView, references: Sequence[TokenView], question: TokenView, *, model: str
+) -> list[float]:
     """The shipped verifier's logit for an answer against each reference (see `verifier_logits_many`)."""
-    return verifier_logits_many([answer], references, question)[0]
+    return verifier_logits_many([answer], references, question, model=model)[0]
 
 
 # Answers per array pass: bounds the (answers, reference tokens, answer tokens) arrays to a few MB.
@@ -252,15 +258,14 @@ CHUNK = 32
 
 
 def verifier_logits_many(
-    answers: Sequence[TokenView], references: Sequence[TokenView], question: TokenView
+    answers: Sequence[TokenView], references: Sequence[TokenView], question: TokenView, *, model: str
 ) -> list[list[float]]:
-    """The shipped verifier's logits for several answers to one card, against each reference. With an embedding
-    model of another width than the one it was trained on it has nothing to say: 0.0 for each."""
-    verifier = load_verifier()
-    width = verifier.projection.shape[1]
-    if not references or not answers or answers[0].encoding.vector.shape[0] != width:
+    """The shipped verifier's logits for several answers to one card, against each reference. `model` names the
+    embedding model the views come from: for any but `TRAINED_ON` the verifier has nothing to say, 0.0 for each."""
+    if model != TRAINED_ON or not references or not answers:
         return [[0.0 for _ in references] for _ in answers]
-    key = (width, question.encoding.text, tuple(reference.encoding.text for reference in references))
+    verifier = load_verifier()
+    key = (question.encoding.text, tuple(reference.encoding.text for reference in references))
     card = _cards.get(key)
     if card is None:
         if len(_cards) > 5_000:
