@@ -160,7 +160,7 @@ def feature_table(examples: list[Example], idf: dict[str, object], model: str | 
     from quizzer.grading.evidence import closest, collect_evidence
 
     embedder = Embedder(model, cache_dir=WORK / "cache")
-    code = "".join((PACKAGE / name).read_text() for name in ("evidence.py", "alignment.py", "text.py"))
+    code = "".join((PACKAGE / name).read_text() for name in ("evidence.py", "alignment.py", "text.py", "shorthand.py"))
     code += json.dumps(idf, sort_keys=True) + embedder.model_name
     key = hashlib.sha256((code + str(len(examples))).encode()).hexdigest()[:12]
     cached = WORK / f"features-{key}.npz"

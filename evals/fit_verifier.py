@@ -66,10 +66,13 @@ class TokenTable:
 def token_table(examples: list[fit_grader.Example]) -> TokenTable:
     from quizzer.grading.alignment import token_view
     from quizzer.grading.embedder import Embedder
+    from quizzer.grading.shorthand import graded_answer
 
+    # The answer as the grader encodes it (shorthand spelled out), so the verifier learns what it will see.
+    answers = [graded_answer(example.submission) for example in examples]
     texts = list(dict.fromkeys(
-        text for example in examples
-        for text in (example.submission.answer, example.submission.question, *example.submission.references)))
+        text for example, answer in zip(examples, answers)
+        for text in (answer, example.submission.question, *example.submission.references)))
     encodings = Embedder(cache_dir=fit_grader.WORK / "cache").encode_cached(texts)
     dim = encodings[0].vector.shape[0]
     table = TokenTable(
@@ -88,7 +91,7 @@ def token_table(examples: list[fit_grader.Example]) -> TokenTable:
         table.mask[row, :n] = True
     index = {text: row for row, text in enumerate(texts)}
     for row, example in enumerate(examples):
-        table.answer[row] = index[example.submission.answer]
+        table.answer[row] = index[answers[row]]
         table.question[row] = index[example.submission.question]
         for column, reference in enumerate(example.submission.references):
             table.references[row, column] = index[reference]
@@ -219,10 +222,16 @@ class Trainer:
 
 
 def _cache_key(examples: list[fit_grader.Example], idf: dict[str, object]) -> str:
-    """What the scores depend on: the network and its training (not this file's prose), the data, the IDF."""
+    """What the scores depend on: the network and its training (not this file's prose), the code that makes its
+    inputs, the data, the IDF."""
     import inspect
 
+    from quizzer.grading import alignment, shorthand, text
+
+    # The network's inputs come from the answer as spelled out, its tokens' IDF and negation scopes.
     digest = hashlib.sha256(inspect.getsource(Trainer).encode())
+    for module in (shorthand, text, alignment):
+        digest.update(inspect.getsource(module).encode())
     digest.update(repr((EPOCHS, BATCH, LEARNING_RATE, WEIGHT_DECAY, PROJECTION, HIDDEN, MAX_TOKENS, IDF_SCALE,
                         fit_grader.FOLDS, fit_grader.SEED)).encode())
     digest.update(repr(sorted(idf.items())).encode())

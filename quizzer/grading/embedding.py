@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from quizzer.grading.bands import Bands, bands_for
 from quizzer.grading.decision import DecisionModel, load_decision_model
 from quizzer.grading.embedder import Embedder, embedder_for_config
-from quizzer.grading.evidence import Evidence, collect_evidence
+from quizzer.grading.evidence import Evidence, closest, collect_evidence
 from quizzer.grading.feedback import decide, untick_negated_points, write_feedback
 from quizzer.grading.types import Grade, GraderInfo, Submission
 
@@ -72,6 +73,13 @@ class EmbeddingGrader:
         # Several acceptable answers: grade against the one that makes this answer likeliest to be right.
         probability, evidence = max(candidates, key=lambda entry: (entry[0], -entry[1].matched_reference))
         probability = 0.0 if evidence.dont_know else float(probability)
+        # A denial of the reference the answer speaks to is not undone by another reference's wording, where
+        # the word checks may not see it ("It is not true that they reduced training time" against "made
+        # training faster"). "The reference it speaks to" is the closest by alignment, as evals/fit_grader.py
+        # measures the rule.
+        nearest = closest([item for _, item in candidates])
+        if nearest.contradicts and not evidence.contradicts:
+            evidence = replace(evidence, answer_denies=nearest.answer_denies, number_swap=nearest.number_swap)
         verdict = decide(probability, evidence, bands)
         evidence = untick_negated_points(verdict, evidence)
         shown = {name: round(evidence.features[name], 4) for name in _SHOWN}

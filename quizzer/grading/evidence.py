@@ -21,6 +21,7 @@ import numpy as np
 from quizzer.grading import text as words_of
 from quizzer.grading.alignment import Pair, TokenView, alignment, alignment_features, load_idf, token_view
 from quizzer.grading.embedder import Embedder, Encoding
+from quizzer.grading.shorthand import graded_answer
 from quizzer.grading.types import KeyPointResult, Submission
 from quizzer.grading.verifier import verifier_logits_many
 
@@ -127,7 +128,7 @@ def collect_evidence(
 ) -> list[list[Evidence]]:
     """For each submission, its evidence against each of its references (answers encoded in batches)."""
     cards = encode_cards(embedder, submissions)
-    answer_texts = [submission.answer for submission in submissions]
+    answer_texts = [graded_answer(submission) for submission in submissions]
     answers = embedder.encode_cached(answer_texts) if cache_answers else embedder.encode(answer_texts)
     views = [token_view(answer) for answer in answers]
     verifier = _verifier_logits(embedder.model_name, submissions, cards, views)

@@ -93,8 +93,9 @@ def _polarity_cue(tokens: list[str], index: int) -> int | None:
 
 
 def _tokens(text: str) -> list[str]:
-    """Lower-case words (possessive "'s" dropped, like `words`) and clause punctuation."""
-    return re.findall(r"[a-z0-9']+|[,.;:!?]", re.sub(r"'s\b", "", text.lower().replace("’", "'")))
+    """Lower-case words (possessive "'s" dropped, like `words`) and what ends a negation's reach: clause
+    punctuation, and in notes the signs that separate items ("(no OOV) + shorter sequences", "a / b", "x = y")."""
+    return re.findall(r"[a-z0-9']+|[,.;:!?()+/=]", re.sub(r"'s\b", "", text.lower().replace("’", "'")))
 
 
 @lru_cache(maxsize=8192)  # an answer is checked against each of its card's references
@@ -124,9 +125,13 @@ def reaffirmed_stems(text: str) -> frozenset[str]:
 
 @lru_cache(maxsize=8192)
 def _scope_counts(text: str) -> dict[str, int]:
-    """How many negation cues govern each content word of `text`."""
+    """How many negation cues govern each content word of `text` (a word said twice: its most-governed use).
+
+    Cues are counted per place in the text, so two cues cancel only over the same words ("not hard to use big
+    batches"), not when each negates its own mention of a word ("does not model ... (no language model)").
+    """
     tokens = _tokens(text)
-    counts: dict[str, int] = {}
+    at: dict[int, int] = {}
     for index, token in enumerate(tokens):
         start = _polarity_cue(tokens, index)
         if start is None:
@@ -137,25 +142,31 @@ def _scope_counts(text: str) -> dict[str, int]:
         if following[:1] == ["only"]:
             continue
         if following[:1] in (["longer"], ["more"]):
-            following = following[1:]
-        taken = _scope(following)
+            start += 1
+        taken = _scope(tokens, range(start, min(start + 15, len(tokens))))
         if not taken and token not in NEGATION_CUES and not token.endswith("n't"):
             # A polarity phrase that ends its clause governs the words before it: "big batches are hard to use".
-            taken = _scope(list(reversed(tokens[:index])), stops=("so", "because", "which", "that"))
-        for word in set(taken):
-            counts[word] = counts.get(word, 0) + 1
+            taken = _scope(tokens, range(index - 1, -1, -1), stops=("so", "because", "which", "that"))
+        for position in taken:
+            at[position] = at.get(position, 0) + 1
+    counts: dict[str, int] = {}
+    for position, count in at.items():
+        word = tokens[position]
+        key = word if word.isdigit() else stem(word)
+        counts[key] = max(counts.get(key, 0), count)
     return counts
 
 
-def _scope(tokens: list[str], stops: tuple[str, ...] = ()) -> list[str]:
-    """Stems of up to four content words (or numbers) from the start of `tokens`, stopping at the clause's end."""
-    taken: list[str] = []
-    for word in tokens:
-        if word in ",.;:!?" or word in ("but", "however", "instead", "rather") or word in stops:
+def _scope(tokens: list[str], positions: range, stops: tuple[str, ...] = ()) -> list[int]:
+    """Where the first four content words (or numbers) along `positions` are, stopping at the clause's end."""
+    taken: list[int] = []
+    for position in positions:
+        word = tokens[position]
+        if word in ",.;:!?()+/=" or word in ("but", "however", "instead", "rather") or word in stops:
             break
         if word in STOPWORDS or word in NEGATION_CUES or (len(word) < 2 and not word.isdigit()):
             continue
-        taken.append(word if word.isdigit() else stem(word))
+        taken.append(position)
         if len(taken) == 4:
             break
     return taken
