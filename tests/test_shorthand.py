@@ -60,6 +60,18 @@ def test_an_acronym_the_card_does_not_spell_out_is_left_as_it_is() -> None:
     assert spell_out("OT and MS are fine", ("the cost of the model; storage",)) == "OT and MS are fine"
 
 
+def test_a_word_in_capitals_is_emphasis_not_an_acronym() -> None:
+    card = ("What does the joint output hold?", "No other tensor; it is the native output tensor of the model.")
+    assert spell_out("It is NOT the only tensor", card) == "It is NOT the only tensor"
+    assert spell_out("the NOT is big", card) == "the NOT is big"
+
+
+def test_an_answer_in_capitals_throughout_has_no_acronyms() -> None:
+    card = ("Why is mobile routing hard?", "Nodes move, so the routing table changes.")
+    assert spell_out("NODES MOVE SO THE RT CHANGES", card) == "NODES MOVE SO THE RT CHANGES"
+    assert spell_out("nodes move so the RT changes", card) == "nodes move so the routing table changes"
+
+
 def test_graded_answer_reads_the_cards_question_references_and_key_points() -> None:
     submission = Submission("Why compress?", ("It must fit the phone.",), "the RTF drops", ("a lower real-time factor",))
     assert graded_answer(submission) == "the real time factor drops"

@@ -18,20 +18,22 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+from quizzer.grading.text import NEGATION_CUES, STOPWORDS
 from quizzer.grading.types import Submission
 
-# Whole-word abbreviations of note-taking, general and technical ("approx." too). Ambiguous ones are left out:
-# "min" (minimum or minute), "dim" (the adjective), "ex" (former), "w" (a weight matrix), "dep" (dependency).
+# Whole-word abbreviations of note-taking, general and technical ("approx." too). Words and ambiguous ones are
+# left out: "arch" and "dims" (English words), "prob" (probably or probability), "diff" (different or difference),
+# "min" (minimum or minute), "ex" (former), "w" (a weight matrix), "dep" (dependency).
 ABBREVIATIONS = {
     "w.r.t.": "with respect to", "wrt": "with respect to", "approx": "approximately", "avg": "average",
-    "cond": "conditionally", "indep": "independent", "diff": "difference", "prev": "previous", "mem": "memory",
+    "cond": "conditionally", "indep": "independent", "prev": "previous", "mem": "memory",
     "enc": "encoder", "dec": "decoder", "pred": "prediction", "params": "parameters", "param": "parameter",
-    "num": "number", "seq": "sequence", "seqs": "sequences", "prob": "probability", "probs": "probabilities",
-    "rm": "remove", "attn": "attention", "emb": "embedding", "embs": "embeddings", "dims": "dimensions",
+    "num": "number", "seq": "sequence", "seqs": "sequences", "rm": "remove", "attn": "attention",
+    "emb": "embedding", "embs": "embeddings",
     "info": "information", "perf": "performance", "calc": "calculate", "e.g.": "for example", "eg": "for example",
     "i.e.": "that is", "ie": "that is", "vs": "versus", "esp": "especially", "bc": "because", "thru": "through",
     "cuz": "because", "ppl": "people", "smth": "something", "sth": "something", "tho": "though", "abt": "about",
-    "vec": "vector", "vecs": "vectors", "vocab": "vocabulary", "arch": "architecture", "config": "configuration",
+    "vec": "vector", "vecs": "vectors", "vocab": "vocabulary", "config": "configuration",
 }
 # Slash forms, lower case only ("B/C" is two bulbs), which may touch the next word ("w/big batches");
 # "w/o" first, and only before a non-letter.
@@ -67,12 +69,18 @@ def spell_out(answer: str, card_texts: Iterable[str] = ()) -> str:
     text = _AMPERSAND.sub(" and ", text)
     text = _ABBREVIATION.sub(lambda match: ABBREVIATIONS[match.group(1).lower()], text)
     expansions = _acronyms(card)
-    if expansions:
+    letters = [character for character in answer if character.isalpha()]
+    # An answer in capitals throughout is shouting, not a run of acronyms ("IN MOBILE ROUTING").
+    shouting = sum(character.isupper() for character in letters) > len(letters) / 2
+    if expansions and not shouting:
         text = _ACRONYM.sub(lambda match: _expand(match.group(0), expansions), text)
     return _SPACES.sub(" ", text)
 
 
 def _expand(token: str, expansions: dict[str, str]) -> str:
+    if token.lower() in STOPWORDS or token.lower() in NEGATION_CUES:
+        # A word in capitals is emphasis, not an acronym: "It is NOT 4-D" keeps its "not".
+        return token
     plural = token.endswith("s") and token[:-1].isupper()
     key = (token[:-1] if plural else token).upper()
     if sum(character.isupper() for character in token) < 2 or key not in expansions:
