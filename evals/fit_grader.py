@@ -154,13 +154,18 @@ class Features:
         return self.matrix[:, picked], self.candidates[:, picked]
 
 
+def package_source(*names: str) -> str:
+    """The text of these quizzer/grading modules, for cache keys: cached numbers go stale when it changes."""
+    return "".join((PACKAGE / name).read_text() for name in names)
+
+
 def feature_table(examples: list[Example], idf: dict[str, object], model: str | None = None) -> Features:
     """The evidence for every example, from the bundled embedding model or another (`model`, for comparison)."""
     from quizzer.grading.embedder import Embedder
     from quizzer.grading.evidence import closest, collect_evidence
 
     embedder = Embedder(model, cache_dir=WORK / "cache")
-    code = "".join((PACKAGE / name).read_text() for name in ("evidence.py", "alignment.py", "text.py", "shorthand.py"))
+    code = package_source("evidence.py", "alignment.py", "text.py", "shorthand.py")
     code += json.dumps(idf, sort_keys=True) + embedder.model_name
     key = hashlib.sha256((code + str(len(examples))).encode()).hexdigest()[:12]
     cached = WORK / f"features-{key}.npz"

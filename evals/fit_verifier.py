@@ -226,12 +226,9 @@ def _cache_key(examples: list[fit_grader.Example], idf: dict[str, object]) -> st
     inputs, the data, the IDF."""
     import inspect
 
-    from quizzer.grading import alignment, shorthand, text
-
-    # The network's inputs come from the answer as spelled out, its tokens' IDF and negation scopes.
     digest = hashlib.sha256(inspect.getsource(Trainer).encode())
-    for module in (shorthand, text, alignment):
-        digest.update(inspect.getsource(module).encode())
+    # The network's inputs come from the answer as spelled out, its tokens' IDF and negation scopes.
+    digest.update(fit_grader.package_source("shorthand.py", "text.py", "alignment.py").encode())
     digest.update(repr((EPOCHS, BATCH, LEARNING_RATE, WEIGHT_DECAY, PROJECTION, HIDDEN, MAX_TOKENS, IDF_SCALE,
                         fit_grader.FOLDS, fit_grader.SEED)).encode())
     digest.update(repr(sorted(idf.items())).encode())

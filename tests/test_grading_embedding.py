@@ -7,7 +7,10 @@ import pytest
 from quizzer.config import load_config
 from quizzer.deck.catalog import load as load_deck
 from quizzer.grading.cosine import make_cosine_grader
-from quizzer.grading.embedding import make_embedding_grader
+from quizzer.grading.bands import Bands
+from quizzer.grading.embedding import judged_evidence, make_embedding_grader
+from quizzer.grading.evidence import Evidence
+from quizzer.grading.feedback import decide
 from quizzer.grading.registry import make_grader
 from quizzer.grading.types import Grade, Submission, Verdict
 
@@ -252,3 +255,23 @@ def test_shorthand_is_graded_as_the_words_it_stands_for(grader, monkeypatch: pyt
     covered = lambda result: {point.text for point in result.key_points if point.covered}  # noqa: E731
     assert covered(spelled_out) > covered(as_typed)
     assert spelled_out.probability > as_typed.probability
+
+
+def _candidate(reference: int, closeness: float, **details) -> Evidence:
+    return Evidence(features={"align_f": closeness, "cos_ref": closeness}, matched_reference=reference, **details)
+
+
+def test_a_denial_of_the_closest_reference_holds_against_a_likelier_one() -> None:
+    likeliest = _candidate(1, 0.3)
+    closest_denied = _candidate(0, 0.9, answer_denies=("reduced training time",))
+    probability, evidence = judged_evidence([(0.5, closest_denied), (0.93, likeliest)])
+    assert (probability, evidence.matched_reference) == (0.93, 1)
+    assert evidence.contradicts and evidence.answer_denies == ("reduced training time",)
+    assert decide(probability, evidence, Bands()) is not Verdict.CORRECT
+
+
+def test_a_denial_of_a_farther_reference_does_not_count() -> None:
+    likeliest = _candidate(1, 0.9)
+    probability, evidence = judged_evidence([(0.5, _candidate(0, 0.3, number_swap=True)), (0.93, likeliest)])
+    assert evidence is likeliest and not evidence.contradicts
+    assert decide(probability, evidence, Bands()) is Verdict.CORRECT

@@ -70,16 +70,8 @@ class EmbeddingGrader:
         return bands_for(self.config, submission.deck)
 
     def _grade(self, candidates: list[tuple[float, Evidence]], bands: Bands) -> Grade:
-        # Several acceptable answers: grade against the one that makes this answer likeliest to be right.
-        probability, evidence = max(candidates, key=lambda entry: (entry[0], -entry[1].matched_reference))
-        probability = 0.0 if evidence.dont_know else float(probability)
-        # A denial of the reference the answer speaks to is not undone by another reference's wording, where
-        # the word checks may not see it ("It is not true that they reduced training time" against "made
-        # training faster"). "The reference it speaks to" is the closest by alignment, as evals/fit_grader.py
-        # measures the rule.
-        nearest = closest([item for _, item in candidates])
-        if nearest.contradicts and not evidence.contradicts:
-            evidence = replace(evidence, answer_denies=nearest.answer_denies, number_swap=nearest.number_swap)
+        probability, evidence = judged_evidence(candidates)
+        probability = 0.0 if evidence.dont_know else probability
         verdict = decide(probability, evidence, bands)
         evidence = untick_negated_points(verdict, evidence)
         shown = {name: round(evidence.features[name], 4) for name in _SHOWN}
@@ -102,6 +94,21 @@ class EmbeddingGrader:
             matched_reference=evidence.matched_reference,
             evidence=shown,
         )
+
+
+def judged_evidence(candidates: Sequence[tuple[float, Evidence]]) -> tuple[float, Evidence]:
+    """The probability and evidence an answer is graded on, from its (probability, evidence) per reference.
+
+    Several acceptable answers: grade against the one that makes this answer likeliest to be right. But a denial
+    of the reference the answer speaks to is not undone by another reference's wording, where the word checks
+    may not see it ("It is not true that they reduced training time" against "made training faster"); "the
+    reference it speaks to" is the closest by alignment, as evals/fit_grader.py measures the rule.
+    """
+    probability, evidence = max(candidates, key=lambda entry: (entry[0], -entry[1].matched_reference))
+    nearest = closest([item for _, item in candidates])
+    if nearest.contradicts and not evidence.contradicts:
+        evidence = replace(evidence, answer_denies=nearest.answer_denies, number_swap=nearest.number_swap)
+    return float(probability), evidence
 
 
 @lru_cache(maxsize=1)

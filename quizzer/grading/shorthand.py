@@ -49,6 +49,8 @@ _ABBREVIATION = re.compile(
     re.IGNORECASE,
 )
 _SPACES = re.compile(r"(?<=\S) {2,}")
+# Words an acronym's run of words may not start or end with. Narrower than text.STOPWORDS on purpose: that list
+# also holds words that begin real terms ("one-hot encoding", "same padding", "use case").
 _STOPS = frozenset("a an the of in on at to for and or by with from is are as".split())
 _PHRASE_BREAK = re.compile(r"[.,;:!?()\[\]{}/=+*|]")
 # An acronym: two to six letters, at least two of them capitals, nothing lower-case before the first capital.

@@ -92,10 +92,15 @@ def _polarity_cue(tokens: list[str], index: int) -> int | None:
     return None
 
 
+# What ends a negation's reach: clause punctuation, and in notes the signs that separate items
+# ("(no OOV) + shorter sequences", "a / b", "x = y").
+_SCOPE_BREAKS = frozenset(",.;:!?()+/=")
+_TOKEN = re.compile(r"[a-z0-9']+|[" + re.escape("".join(sorted(_SCOPE_BREAKS))) + "]")
+
+
 def _tokens(text: str) -> list[str]:
-    """Lower-case words (possessive "'s" dropped, like `words`) and what ends a negation's reach: clause
-    punctuation, and in notes the signs that separate items ("(no OOV) + shorter sequences", "a / b", "x = y")."""
-    return re.findall(r"[a-z0-9']+|[,.;:!?()+/=]", re.sub(r"'s\b", "", text.lower().replace("’", "'")))
+    """Lower-case words (possessive "'s" dropped, like `words`) and the signs in `_SCOPE_BREAKS`."""
+    return _TOKEN.findall(re.sub(r"'s\b", "", text.lower().replace("’", "'")))
 
 
 @lru_cache(maxsize=8192)  # an answer is checked against each of its card's references
@@ -162,7 +167,7 @@ def _scope(tokens: list[str], positions: range, stops: tuple[str, ...] = ()) -> 
     taken: list[int] = []
     for position in positions:
         word = tokens[position]
-        if word in ",.;:!?()+/=" or word in ("but", "however", "instead", "rather") or word in stops:
+        if word in _SCOPE_BREAKS or word in ("but", "however", "instead", "rather") or word in stops:
             break
         if word in STOPWORDS or word in NEGATION_CUES or (len(word) < 2 and not word.isdigit()):
             continue
@@ -237,11 +242,6 @@ class Span:
 
 def clauses(text: str, min_words: int = 3) -> list[Span]:
     """Sentences, and clauses split at ';' or ',' where both sides are long enough to stand alone."""
-    return list(_clauses(text, min_words))
-
-
-@lru_cache(maxsize=8192)  # an answer is split once per reference of its card
-def _clauses(text: str, min_words: int) -> tuple[Span, ...]:
     spans: list[Span] = []
     for sentence in re.finditer(r"(?:[^.;!?\n]|\.(?=\d))+[.;!?]?", text):
         pieces = _split_commas(sentence.start(), sentence.group(0), min_words)
@@ -258,7 +258,7 @@ def _clauses(text: str, min_words: int) -> tuple[Span, ...]:
     if len(merged) > 1 and len(words(merged[0].text)) < min_words:
         first, second = merged[0], merged[1]
         merged[:2] = [Span(first.start, second.end, text[first.start : second.end])]
-    return tuple(merged or ([Span(0, len(text), text)] if text.strip() else []))
+    return merged or ([Span(0, len(text), text)] if text.strip() else [])
 
 
 def _split_commas(offset: int, sentence: str, min_words: int) -> list[Span]:
