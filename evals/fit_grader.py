@@ -346,6 +346,7 @@ def main() -> None:
         mask = contradicts & np.array([example.dataset == dataset for example in examples])
         print(f"{dataset}: the contradiction rule (never correct) fires on {mask.sum()} answers,"
               f" {labels[mask].mean() if mask.any() else 0:.0%} of them labelled correct")
+    verifier_doubt_report(examples, probabilities, verifier.out_of_fold, thresholds)
     print(f"cosine threshold on all training answers: {best_threshold(table.columns(['cos_ref_max'])[0][:, 0], labels):.2f}")
     if not arguments.cv_only:
         (PACKAGE / "idf.json").write_text(json.dumps(idf, indent=0, sort_keys=True) + "\n", encoding="utf-8")
@@ -373,6 +374,25 @@ def band_thresholds(examples: list[Example], probabilities: np.ndarray) -> dict[
           f" outside {accuracy(~inside):.3f}")
     return {"correct_above": high, "uncertain_high": high, "uncertain_low": low,
             "incorrect_below": round(max(low - 0.1, 0.0), 2)}
+
+
+def verifier_doubt_report(examples: list[Example], probabilities: np.ndarray, verifier: np.ndarray,
+                          thresholds: dict[str, float]) -> None:
+    """What the verifier's-doubt rule (quizzer/grading/feedback.py) does out of fold: the answers in the correct band
+    it makes uncertain, how many of them are right, and the correct verdicts' precision before and after."""
+    from quizzer.grading.feedback import VERIFIER_DOUBT
+
+    y = np.array([example.label for example in examples]).astype(bool)
+    sets = np.array([example.dataset for example in examples])
+    uncertain = (probabilities >= thresholds["uncertain_low"]) & (probabilities < thresholds["uncertain_high"])
+    correct = probabilities >= thresholds["correct_above"]
+    moved = correct & (verifier < VERIFIER_DOUBT)
+    for name in [*dict.fromkeys(sets), "all"]:
+        mask = sets == name if name != "all" else np.ones(len(y), bool)
+        print(f"{name}: the verifier's doubt (logit < {VERIFIER_DOUBT}) makes {int((moved & mask).sum())} answers in"
+              f" the correct band uncertain, {y[moved & mask].mean():.0%} of them labelled correct; uncertain"
+              f" {uncertain[mask].mean():.1%} -> {(uncertain | moved)[mask].mean():.1%}; correct verdicts right"
+              f" {y[correct & mask].mean():.3f} -> {y[correct & ~moved & mask].mean():.3f}")
 
 
 def write_params(examples, table: Features, columns, thresholds, verifier_version: str) -> None:

@@ -118,6 +118,40 @@ def test_seed_deck_contradictions_of_every_reference_are_never_correct(grader) -
         assert result.verdict is not Verdict.CORRECT, (submission.card_id, submission.answer, result.probability)
 
 
+def test_seed_deck_swaps_the_verifier_reads_as_wrong_are_not_correct(grader) -> None:
+    """Answers that reuse the card's words but swap the model, the cause or training for inference: the word
+    evidence finds every key point and puts them in the correct band, the trained verifier reads another claim."""
+    swaps = [
+        ("transducer-improvement", "They solved the memory issue of the CTC model, and that reduced its training time"
+         " and improved efficiency."),
+        ("transducer-improvement", "They solved the memory issue of the speech transducer at inference time, so"
+         " decoding on phones got faster; training itself stayed the same."),
+        ("transducer-memory-problem", "Because we train it with big batches, the transducer ends up consuming a lot"
+         " of memory - the batch size is what makes it memory-hungry."),
+    ]
+    for card_id, answer in swaps:
+        result = _seed_grade(grader, "msft-asr", card_id, answer)
+        assert result.verdict is not Verdict.CORRECT, (answer, result)
+        assert result.evidence["verifier_ref"] < 0, (answer, result)
+    # The CTC swap is in the correct band by probability; the verifier's doubt is what keeps it out.
+    doubted = _seed_grade(grader, "msft-asr", *swaps[0])
+    assert doubted.probability >= grader.bands.correct_above and doubted.verdict is Verdict.UNCERTAIN
+    assert "the trained verifier reads it as a different claim" in doubted.feedback
+
+
+def test_the_verifiers_doubt_makes_a_likely_correct_answer_uncertain() -> None:
+    def candidate(verifier: float | None) -> Evidence:
+        features = {"align_f": 0.8, "cos_ref": 0.8} | ({} if verifier is None else {"verifier": verifier})
+        return Evidence(features=features, matched_reference=0)
+
+    assert decide(0.9, candidate(-2.5), Bands()) is Verdict.UNCERTAIN
+    assert decide(0.9, candidate(-0.5), Bands()) is Verdict.CORRECT
+    # No verifier logit (another embedding model): the probability alone decides.
+    assert decide(0.9, candidate(None), Bands()) is Verdict.CORRECT
+    # Only the correct band is touched: a doubted answer in the low band stays incorrect.
+    assert decide(0.1, candidate(-2.5), Bands()) is Verdict.INCORRECT
+
+
 def test_grade_and_grade_batch_agree(grader) -> None:
     answers = ["Evaporate the water.", "Use a magnet.", ""]
     batch = grader.grade_batch([Submission(SALT_QUESTION, SALT_REFERENCE, answer) for answer in answers])
