@@ -136,7 +136,7 @@ def test_seed_deck_swaps_the_verifier_reads_as_wrong_are_not_correct(grader) -> 
     # The CTC swap is in the correct band by probability; the verifier's doubt is what keeps it out.
     doubted = _seed_grade(grader, "msft-asr", *swaps[0])
     assert doubted.probability >= grader.bands.correct_above and doubted.verdict is Verdict.UNCERTAIN
-    assert "the trained verifier reads it as a different claim" in doubted.feedback
+    assert "The trained verifier reads it as a different claim from the reference." in doubted.feedback
 
 
 def test_the_verifiers_doubt_makes_a_likely_correct_answer_uncertain() -> None:

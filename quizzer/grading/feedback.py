@@ -122,7 +122,7 @@ def write_feedback(verdict: Verdict, probability: float, evidence: Evidence) -> 
     }.get(verdict, verdict.value)
     lead += f" (P(correct) = {probability:.2f})."
     if verdict is Verdict.UNCERTAIN and _verifier_doubts(evidence):
-        parts.append("Its words match the reference, but the trained verifier reads it as a different claim.")
+        parts.append("The trained verifier reads it as a different claim from the reference.")
     if verdict is Verdict.UNCERTAIN and not parts:
         parts.append("The evidence is mixed: close to the reference in wording, but not clearly the same claim.")
     return " ".join([lead, *parts])
