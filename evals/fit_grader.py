@@ -380,17 +380,21 @@ def verifier_doubt_report(examples: list[Example], probabilities: np.ndarray, ve
                           thresholds: dict[str, float]) -> None:
     """What the verifier's-doubt rule (quizzer/grading/feedback.py) does out of fold: the answers in the correct band
     it makes uncertain, how many of them are right, and the correct verdicts' precision before and after."""
+    from quizzer.grading.bands import Bands
     from quizzer.grading.feedback import VERIFIER_DOUBT
+    from quizzer.grading.types import Verdict
 
     y = np.array([example.label for example in examples]).astype(bool)
     sets = np.array([example.dataset for example in examples])
-    uncertain = (probabilities >= thresholds["uncertain_low"]) & (probabilities < thresholds["uncertain_high"])
-    correct = probabilities >= thresholds["correct_above"]
+    bands = Bands(**thresholds)
+    verdicts = np.array([bands.verdict(float(p)).value for p in probabilities])
+    uncertain, correct = verdicts == Verdict.UNCERTAIN.value, verdicts == Verdict.CORRECT.value
     moved = correct & (verifier < VERIFIER_DOUBT)
+    share = lambda mask: f"{y[mask].mean():.0%}" if mask.any() else "-"  # noqa: E731
     for name in [*dict.fromkeys(sets), "all"]:
         mask = sets == name if name != "all" else np.ones(len(y), bool)
         print(f"{name}: the verifier's doubt (logit < {VERIFIER_DOUBT}) makes {int((moved & mask).sum())} answers in"
-              f" the correct band uncertain, {y[moved & mask].mean():.0%} of them labelled correct; uncertain"
+              f" the correct band uncertain, {share(moved & mask)} of them labelled correct; uncertain"
               f" {uncertain[mask].mean():.1%} -> {(uncertain | moved)[mask].mean():.1%}; correct verdicts right"
               f" {y[correct & mask].mean():.3f} -> {y[correct & ~moved & mask].mean():.3f}")
 
