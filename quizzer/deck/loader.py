@@ -17,10 +17,12 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from quizzer.deck.model import Card, Deck
 from quizzer.errors import DeckError
+from quizzer.grading.types import Misconception
 
 DECK_SUFFIXES = (".yaml", ".yml")
 DECK_FIELDS = ("name", "description", "cards")
-CARD_FIELDS = ("id", "question", "answer", "answers", "key_points", "notes", "tags")
+CARD_FIELDS = ("id", "question", "answer", "answers", "key_points", "notes", "misconceptions", "tags")
+MISCONCEPTION_FIELDS = ("answer", "why")
 CARD_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]+$")
 
 _YAML = "tag:yaml.org,2002:"
@@ -221,6 +223,7 @@ class _DeckReader:
         references = self.references(node, fields, label)
         key_points = self.text_list(fields.get("key_points"), "key_points", label) or []
         notes = self.text(fields.get("notes"), "notes", label) or ""
+        misconceptions = self.misconceptions(fields.get("misconceptions"), label)
         tags = self.text_list(fields.get("tags"), "tags", label) or []
         if len(self.problems) > problems_before:
             return None
@@ -232,7 +235,33 @@ class _DeckReader:
             notes=notes.strip(),
             tags=tuple(tags),
             line=line,
+            misconceptions=tuple(misconceptions),
         )
+
+    def misconceptions(self, node: Node | None, card: str) -> list[Misconception]:
+        """Known wrong answers: each a text, or a mapping with `answer` (required) and `why`."""
+        if node is None or node.tag == _NULL_TAG:
+            return []
+        if not isinstance(node, SequenceNode):
+            self.problem(node, f"misconceptions must be a list (of texts or of {{answer, why}}), not {_kind(node)}", card)
+            return []
+        found = []
+        for item in node.value:
+            if isinstance(item, MappingNode):
+                fields = self.mapping(item, MISCONCEPTION_FIELDS, "misconception field", card)
+                answer = (self.text(fields.get("answer"), "a misconception's answer", card) or "").strip()
+                why = (self.text(fields.get("why"), "a misconception's why", card) or "").strip()
+                if not answer:
+                    self.problem(item, "a misconception needs a non-empty `answer`", card)
+                    continue
+                found.append(Misconception(answer, why))
+                continue
+            text = self.text(item, "each item of misconceptions", card)
+            if text is not None and not text.strip():
+                self.problem(item, "misconceptions holds an empty item", card)
+            elif text is not None:
+                found.append(Misconception(text.strip()))
+        return found
 
     def references(self, card_node: MappingNode, fields: dict[str, Node], label: str) -> list[str]:
         if "answer" in fields and "answers" in fields:

@@ -7,6 +7,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from quizzer.grading.types import Misconception
+
 
 @dataclass(frozen=True)
 class Card:
@@ -19,6 +21,9 @@ class Card:
     notes: str = ""
     tags: tuple[str, ...] = ()
     line: int | None = field(default=None, compare=False)
+    # Known wrong answers, each with why it is wrong: shown after grading, and an answer closer to one of them
+    # than to the references is graded incorrect.
+    misconceptions: tuple[Misconception, ...] = ()
 
     @property
     def reference(self) -> str:

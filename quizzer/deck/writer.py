@@ -41,6 +41,10 @@ def card_to_dict(card: Card) -> dict[str, Any]:
     fields["key_points"] = list(card.key_points)  # kept even when empty: a reminder to fill them in
     if card.notes:
         fields["notes"] = card.notes
+    if card.misconceptions:
+        fields["misconceptions"] = [
+            {"answer": item.answer, "why": item.why} if item.why else item.answer for item in card.misconceptions
+        ]
     if card.tags:
         fields["tags"] = list(card.tags)
     return fields

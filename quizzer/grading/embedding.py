@@ -7,15 +7,31 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from quizzer.grading import text as words_of
+from quizzer.grading.alignment import TokenView
 from quizzer.grading.bands import Bands, bands_for
+from quizzer.grading.claims import ClaimCheck, card_context, check_claims
 from quizzer.grading.decision import DecisionModel, load_decision_model
 from quizzer.grading.embedder import Embedder, embedder_for_config
-from quizzer.grading.evidence import Evidence, closest, collect_evidence
-from quizzer.grading.feedback import decide, untick_negated_points, write_feedback
-from quizzer.grading.types import Grade, GraderInfo, Submission
+from quizzer.grading.evidence import Evidence, closeness, closest, collect_evidence_and_answers, encode_texts
+from quizzer.grading.feedback import (
+    decide,
+    learned_feedback,
+    misconception_feedback,
+    risks,
+    untick_negated_points,
+    write_feedback,
+)
+from quizzer.grading.learned import matching_example
+from quizzer.grading.shorthand import graded_answer
+from quizzer.grading.types import Grade, GraderInfo, Misconception, Submission, Verdict
 
 if TYPE_CHECKING:
     from quizzer.config import Config
+
+# An answer is closer to a misconception than to the references when its closeness (token-alignment F1 plus cosine,
+# up to 2) to it exceeds its closeness to the nearest reference by this much.
+MISCONCEPTION_MARGIN = 0.05
 
 # Evidence values kept on each grade (the rest stay in the features the model saw).
 _SHOWN = ("cos_ref", "cos_q", "align_f", "align_r_new", "new_recall", "kp_covered", "neg_flip", "num_missing",
@@ -57,11 +73,25 @@ class EmbeddingGrader:
         # each one and take a core from the next chunk's forward pass (torch has its own threads): on 2 cores
         # that cost `quizzer grade` about 5 % (benchmarks/README.md).
         with _thread_pools().limit(limits=1, user_api="blas"):
-            candidates = collect_evidence(self.embedder, submissions)
+            candidates, answers = collect_evidence_and_answers(self.embedder, submissions)
             flat = [item for items in candidates for item in items]
             probabilities = iter(self.model.probabilities([item.features for item in flat]))
+            misconceptions = [self._misconception(submission, answer, items)
+                              for submission, answer, items in zip(submissions, answers, candidates)]
         scored = [[(next(probabilities), item) for item in items] for items in candidates]
-        return [self._grade(items, self._bands(submission)) for items, submission in zip(scored, submissions)]
+        return [self._grade(items, submission, misconception)
+                for items, submission, misconception in zip(scored, submissions, misconceptions)]
+
+    def _misconception(self, submission: Submission, answer: TokenView, candidates: list[Evidence]
+                       ) -> Misconception | None:
+        """The card's known wrong answer this answer is closer to than to any reference (None: none is)."""
+        if not submission.misconceptions or not candidates:
+            return None
+        views = encode_texts(self.embedder, [item.answer for item in submission.misconceptions])
+        scores = [closeness(answer, view) for view in views]
+        best = max(range(len(scores)), key=scores.__getitem__)
+        reference = max(item.features["align_f"] + item.features["cos_ref"] for item in candidates)
+        return submission.misconceptions[best] if scores[best] > reference + MISCONCEPTION_MARGIN else None
 
     def _bands(self, submission: Submission) -> Bands:
         """A deck's own bands (from `quizzer calibrate --write`) when it has them."""
@@ -69,11 +99,28 @@ class EmbeddingGrader:
             return self.bands
         return bands_for(self.config, submission.deck)
 
-    def _grade(self, candidates: list[tuple[float, Evidence]], bands: Bands) -> Grade:
+    def _grade(self, candidates: list[tuple[float, Evidence]], submission: Submission,
+               misconception: Misconception | None) -> Grade:
+        bands = self._bands(submission)
         probability, evidence = judged_evidence(candidates)
         probability = 0.0 if evidence.dont_know else probability
-        verdict = decide(probability, evidence, bands)
-        evidence = untick_negated_points(verdict, evidence)
+        # Terms are compared as stems; the learner reads them as the card's words.
+        texts = (submission.references[evidence.matched_reference], *submission.references, *submission.key_points)
+        evidence = replace(evidence, missing_terms=tuple(words_of.whole_word(term, texts)
+                                                         for term in evidence.missing_terms))
+        claims = self._claims(submission) if not evidence.dont_know else ClaimCheck(())
+        verdict = decide(probability, evidence, bands, claims)
+        if claims.contradicted is None:
+            # A contradicted claim says which part is wrong; the rest of what was covered stays ticked.
+            evidence = untick_negated_points(verdict, evidence)
+        feedback = write_feedback(verdict, probability, evidence, claims)
+        decided_by = None
+        if misconception is not None and verdict is not Verdict.INCORRECT:
+            verdict, feedback = Verdict.INCORRECT, misconception_feedback(misconception, probability)
+        example = matching_example(submission.answer, submission.examples)
+        if example is not None:
+            verdict, feedback = example.verdict, learned_feedback(example, verdict, probability)
+            decided_by = "your earlier override"
         shown = {name: round(evidence.features[name], 4) for name in _SHOWN}
         shown.update(
             negated_terms=list(evidence.negated_terms),
@@ -83,17 +130,33 @@ class EmbeddingGrader:
             missing_terms=list(evidence.missing_terms),
             restates_question=evidence.restates_question,
             dont_know=evidence.dont_know,
+            **claims.to_dict(),
         )
+        worst = claims.contradicted or claims.doubtful
+        if worst is not None:
+            shown.update(claim=worst.text, claim_statement=worst.statement, claim_detail=worst.detail)
+        if misconception is not None:
+            shown["misconception"] = misconception.answer
+        if example is not None:
+            shown["learned_from"] = example.answer
+        # What makes a "correct" worth a second reading (hybrid mode sends such answers to the judge).
+        risk = risks(verdict, probability, evidence, claims, bands) if example is None else ()
+        shown["risk"] = ", ".join(risk) or None
         return Grade(
             verdict=verdict,
             grader=self._info,
             probability=round(probability, 4),
             score=round(probability, 4),
-            feedback=write_feedback(verdict, probability, evidence),
+            feedback=feedback,
             key_points=evidence.key_points,
             matched_reference=evidence.matched_reference,
             evidence=shown,
+            decided_by=decided_by,
         )
+
+    def _claims(self, submission: Submission) -> ClaimCheck:
+        statements, terms = card_context(submission.references, submission.key_points, submission.notes)
+        return check_claims(graded_answer(submission), statements, terms)
 
 
 def judged_evidence(candidates: Sequence[tuple[float, Evidence]]) -> tuple[float, Evidence]:

@@ -78,6 +78,12 @@ class CardEncodings:
     reference_clauses: tuple[tuple[TokenView, ...], ...]  # per reference, its clauses
 
 
+def encode_texts(embedder: Embedder, texts: Sequence[str]) -> list[TokenView]:
+    """Reference-side texts (misconceptions, say) as token views, through the disk cache."""
+    encoded = embedder.encode_cached(list(texts))
+    return [_reference_view(embedder.model_name, encoding) for encoding in encoded]
+
+
 def encode_cards(embedder: Embedder, submissions: Sequence[Submission]) -> list[CardEncodings]:
     """Encodes every reference-side text once (through the disk cache)."""
     texts: list[str] = []
@@ -127,15 +133,30 @@ def collect_evidence(
     embedder: Embedder, submissions: Sequence[Submission], cache_answers: bool = False
 ) -> list[list[Evidence]]:
     """For each submission, its evidence against each of its references (answers encoded in batches)."""
+    return collect_evidence_and_answers(embedder, submissions, cache_answers)[0]
+
+
+def collect_evidence_and_answers(
+    embedder: Embedder, submissions: Sequence[Submission], cache_answers: bool = False
+) -> tuple[list[list[Evidence]], list[TokenView]]:
+    """`collect_evidence`, and each answer's token view (for comparisons beyond the references)."""
     cards = encode_cards(embedder, submissions)
     answer_texts = [graded_answer(submission) for submission in submissions]
     answers = embedder.encode_cached(answer_texts) if cache_answers else embedder.encode(answer_texts)
     views = [token_view(answer) for answer in answers]
     verifier = _verifier_logits(embedder.model_name, submissions, cards, views)
-    return [
+    evidence = [
         compute_evidence(submission, card, view, logits)
         for submission, card, view, logits in zip(submissions, cards, views, verifier)
     ]
+    return evidence, views
+
+
+def closeness(answer: TokenView, other: TokenView) -> float:
+    """How close an answer is to another text: token-alignment F1 plus sentence cosine, the measure `closest` uses."""
+    precision, recall = alignment(answer, other)
+    f1 = 0.0 if precision + recall <= 0 else 2 * precision * recall / (precision + recall)
+    return f1 + float(answer.encoding.vector @ other.encoding.vector)
 
 
 def _verifier_logits(

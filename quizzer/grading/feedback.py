@@ -6,8 +6,9 @@ import dataclasses
 
 from quizzer.grading import text as words_of
 from quizzer.grading.bands import Bands
+from quizzer.grading.claims import ClaimCheck
 from quizzer.grading.evidence import KEY_POINT_CLEAR, Evidence
-from quizzer.grading.types import Verdict
+from quizzer.grading.types import LearnerExample, Misconception, Verdict
 
 # A likely-correct answer that the trained verifier reads as wrong (its logit below this) is uncertain, not
 # correct. Out of fold on the training answers, answers in the correct band with such a logit are right 58 % of
@@ -17,14 +18,17 @@ from quizzer.grading.types import Verdict
 VERIFIER_DOUBT = -1.0
 
 
-def decide(probability: float, evidence: Evidence, thresholds: Bands) -> Verdict:
+def decide(probability: float, evidence: Evidence, thresholds: Bands, claims: ClaimCheck | None = None) -> Verdict:
     """The verdict for an answer with this probability and evidence.
 
     The bands (`quizzer.grading.bands`) split P(correct); evidence moves answers between them: a
-    non-answer or a restated question is incorrect, a contradiction is never correct, a likely
-    correct answer with key points missing is partial, and one the trained verifier doubts is uncertain.
+    non-answer or a restated question is incorrect, a claim that contradicts the card makes the answer
+    incorrect whatever else it covers (the rubric: one wrong clause is enough), a contradiction is never correct,
+    a likely correct answer with key points missing is partial, and one the trained verifier doubts is uncertain.
     """
     if evidence.dont_know:
+        return Verdict.INCORRECT
+    if claims is not None and claims.contradicted is not None:
         return Verdict.INCORRECT
     if evidence.contradicts:
         # Sentence vectors barely see a "not"; the answer may say the opposite of the reference.
@@ -84,11 +88,18 @@ def _join(items: list[str] | tuple[str, ...], limit: int = 3) -> str:
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
-def write_feedback(verdict: Verdict, probability: float, evidence: Evidence) -> str:
-    """One to three short sentences: what was covered or missing, and why the grade is unsure when it is."""
+def write_feedback(verdict: Verdict, probability: float, evidence: Evidence, claims: ClaimCheck | None = None) -> str:
+    """One to three short sentences: what was covered or missing, and why the grade is unsure when it is.
+
+    The sentences agree with the verdict: an answer graded incorrect is never told it "covers all key points"
+    without the reason it is still incorrect, and what the learner reads is whole words, never stems."""
     if evidence.dont_know:
         return "No answer given (empty or \"I don't know\"): graded incorrect. Study the reference answer."
     parts: list[str] = []
+    contradicted = claims.contradicted if claims is not None else None
+    if contradicted is not None:
+        parts.append(f'You said "{_clip(contradicted.text)}"; the card says "{_clip(contradicted.statement or "")}"'
+                     f" ({_REASONS.get(contradicted.reason or '', 'a different claim')}).")
     if evidence.answer_denies:
         parts.append(f'Mentions "{evidence.answer_denies[0]}" but negates it, unlike the reference.')
     if evidence.opposites:
@@ -101,28 +112,96 @@ def write_feedback(verdict: Verdict, probability: float, evidence: Evidence) -> 
         parts.append("Mostly restates the question without adding the answer.")
     covered = [point.text for point in evidence.key_points if point.covered]
     missing = [point.text for point in evidence.key_points if not point.covered and not point.contradicted]
-    contradicted = [point.text for point in evidence.key_points if point.contradicted]
+    contradicted_points = [point.text for point in evidence.key_points if point.contradicted]
     noun = "key points" if evidence.key_points_explicit else "parts of the reference"
-    if contradicted:
-        parts.append(f"Contradicts {_join(contradicted)}: the answer negates it.")
+    if contradicted_points:
+        parts.append(f"Contradicts {_join(contradicted_points)}: the answer negates it.")
     if covered and missing:
         total = len(evidence.key_points)
         parts.append(f"Covered {len(covered)} of {total} {noun}; missing: {_join(missing)}.")
     elif missing and verdict is not Verdict.CORRECT:
         parts.append(f"Missing: {_join(missing)}.")
     elif covered and len(covered) > 1:
-        parts.append(f"Covers all {len(covered)} {noun}.")
+        if verdict is Verdict.CORRECT:
+            parts.append(f"Covers all {len(covered)} {noun}.")
+        elif not parts:
+            # Every point's words are there, yet the answer as a whole reads as another claim: say so, not "covers".
+            parts.append(f"Uses the words of all {len(covered)} {noun}, but the answer as a whole does not read as"
+                         " the reference's claim.")
+        else:
+            parts.append(f"Uses the words of all {len(covered)} {noun}, but the above makes it wrong.")
     if evidence.missing_terms and verdict is not Verdict.CORRECT and not missing:
         parts.append(f"Key terms absent: {', '.join(evidence.missing_terms[:4])}.")
     lead = {
-        Verdict.CORRECT: "Correct",
-        Verdict.PARTIAL: "Partly correct",
-        Verdict.INCORRECT: "Incorrect",
-        Verdict.UNCERTAIN: "Uncertain",
+        Verdict.CORRECT: f"Correct (P(correct) = {probability:.2f}).",
+        # P(correct) is the chance the answer is complete; a partial answer is incomplete by definition.
+        Verdict.PARTIAL: "Partly correct: right as far as it goes, but incomplete.",
+        Verdict.INCORRECT: "Incorrect.",
+        Verdict.UNCERTAIN: f"Uncertain (P(correct) = {probability:.2f}).",
     }.get(verdict, verdict.value)
-    lead += f" (P(correct) = {probability:.2f})."
     if verdict is Verdict.UNCERTAIN and _verifier_doubts(evidence):
         parts.append("The trained verifier reads it as a different claim from the reference.")
+    doubtful = claims.doubtful if claims is not None else None
+    if verdict is Verdict.UNCERTAIN and doubtful is not None and contradicted is None:
+        parts.append(f'"{_clip(doubtful.text)}" may contradict "{_clip(doubtful.statement or "")}".')
     if verdict is Verdict.UNCERTAIN and not parts:
         parts.append("The evidence is mixed: close to the reference in wording, but not clearly the same claim.")
     return " ".join([lead, *parts])
+
+
+_REASONS = {
+    "negation": "one of them negates what the other says",
+    "opposite": "opposite words",
+    "number": "another figure",
+    "formula": "another formula",
+    "order": "the same terms the other way round",
+    "term": "another term in the same place",
+}
+
+
+def _clip(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split()).rstrip(".,;")
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def misconception_feedback(misconception: Misconception, probability: float) -> str:
+    why = f" {misconception.why.rstrip('.')}." if misconception.why else ""
+    return (f'Incorrect: this is a known misconception ("{_clip(misconception.answer)}"), closer to it than to the'
+            f" reference answers.{why}")
+
+
+def learned_feedback(example: LearnerExample, offline: Verdict, probability: float) -> str:
+    when = f" on {example.decided_at[:10]}" if example.decided_at else ""
+    lead = {Verdict.CORRECT: "Correct", Verdict.PARTIAL: "Partly correct", Verdict.INCORRECT: "Incorrect"}.get(
+        example.verdict, example.verdict.value)
+    return (f'{lead}: you marked a nearly identical answer ("{_clip(example.answer, 80)}") {example.verdict.value}'
+            f"{when}, so this one is graded the same (the grader alone said {offline.value}, P(correct) ="
+            f" {probability:.2f}).")
+
+
+# A "correct" this close to the band's edge, or with any of the risks below, goes to the LLM judge in hybrid mode
+# (`llm.escalate = "risky"`).
+RISKY_MARGIN = 0.1
+# A long answer with this share of its words in claims the card does not speak to says things nobody checked.
+LONG_ANSWER_WORDS = 40
+UNCHECKED_SHARE = 0.3
+
+
+def risks(verdict: Verdict, probability: float, evidence: Evidence, claims: ClaimCheck, bands: Bands
+          ) -> tuple[str, ...]:
+    """Why a "correct" verdict may be wrong: what hybrid mode sends to the judge besides uncertain answers."""
+    if verdict is not Verdict.CORRECT:
+        return ()
+    found = []
+    if claims.doubtful is not None:
+        found.append("a claim that may contradict the card")
+    if any(claim.reason for claim in claims.claims):
+        found.append("a claim that differs from the card")
+    if probability < bands.correct_above + RISKY_MARGIN:
+        found.append("a small margin")
+    if evidence.features.get("verifier", 0.0) < 0:
+        found.append("the verifier doubts it")
+    words = sum(len(words_of.words(claim.text)) for claim in claims.claims)
+    if words >= LONG_ANSWER_WORDS and claims.unaddressed_share >= UNCHECKED_SHARE:
+        found.append("a long answer with claims beyond the card")
+    return tuple(found)

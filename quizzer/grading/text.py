@@ -177,6 +177,15 @@ def _scope(tokens: list[str], positions: range, stops: tuple[str, ...] = ()) -> 
     return taken
 
 
+def whole_word(word_stem: str, texts: tuple[str, ...]) -> str:
+    """The first word of `texts` whose stem is `word_stem` ("necessari" -> "necessary"): what a learner reads."""
+    for text in texts:
+        for word in words(text):
+            if stem(word) == word_stem:
+                return word
+    return word_stem
+
+
 def phrase_of(text: str, stems: set[str] | tuple[str, ...]) -> str:
     """The stretch of `text` from the first to the last word whose stem (or number) is in `stems`."""
     wanted = set(stems)

@@ -24,8 +24,28 @@ class Verdict(str, Enum):
 
 
 @dataclass(frozen=True)
+class Misconception:
+    """A known wrong answer to a card (the deck's `misconceptions`), and why it is wrong."""
+
+    answer: str
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class LearnerExample:
+    """An earlier answer to the same card with the verdict the learner gave it (an override or a decision)."""
+
+    answer: str
+    verdict: Verdict
+    decided_at: str | None = None
+
+
+@dataclass(frozen=True)
 class Submission:
-    """What a grader needs: the question, its acceptable answers, key points, and the learner's answer."""
+    """What a grader needs: the question, its acceptable answers, key points, and the learner's answer.
+
+    `notes`, `misconceptions` and `examples` are optional context: the card's notes (which claims are checked
+    against), its known wrong answers, and the learner's own labelled answers to it (oldest first)."""
 
     question: str
     references: tuple[str, ...]
@@ -33,10 +53,14 @@ class Submission:
     key_points: tuple[str, ...] = ()
     card_id: str | None = None
     deck: str | None = None
+    notes: str = ""
+    misconceptions: tuple[Misconception, ...] = ()
+    examples: tuple[LearnerExample, ...] = ()
 
     @classmethod
-    def for_card(cls, card: Any, answer: str, deck: str | None = None) -> Submission:
-        """A submission of `answer` to a `quizzer.deck.Card`."""
+    def for_card(cls, card: Any, answer: str, deck: str | None = None,
+                 examples: tuple[LearnerExample, ...] = ()) -> Submission:
+        """A submission of `answer` to a `quizzer.deck.Card` (with the learner's examples for it, if any)."""
         return cls(
             question=card.question,
             references=tuple(card.references),
@@ -44,6 +68,9 @@ class Submission:
             key_points=tuple(card.key_points),
             card_id=card.id,
             deck=deck,
+            notes=getattr(card, "notes", "") or "",
+            misconceptions=tuple(getattr(card, "misconceptions", ()) or ()),
+            examples=tuple(examples),
         )
 
 

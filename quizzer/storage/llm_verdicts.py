@@ -15,6 +15,11 @@ def cache_key(model: str, prompt_version: str, submission: Submission) -> str:
     """A hash of everything the judge sees; the key points are in the prompt, so they are in the key too."""
     content = [model, prompt_version, submission.question, list(submission.references), list(submission.key_points),
                submission.answer]
+    # The prompt shows the card's misconceptions and the learner's examples; cards without them keep their old keys.
+    if submission.misconceptions:
+        content.append([[item.answer, item.why] for item in submission.misconceptions])
+    if submission.examples:
+        content.append([[item.answer, item.verdict.value] for item in submission.examples])
     return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
