@@ -169,7 +169,9 @@ class QuizSession:
     def submit(self, answer: str, seconds: float | None = None) -> Outcome:
         """Grades an answer to the current card and records it (committed) before returning the grade."""
         item = self._require_card()
-        grade = self.grader.grade(Submission.for_card(item.card, answer, item.deck))
+        # The learner's own labelled answers to this card: a near copy of one gets its label (quizzer.grading.learned).
+        examples = store.card_examples(self.connection, item.deck, item.card)
+        grade = self.grader.grade(Submission.for_card(item.card, answer, item.deck, examples))
         # The learner's pace before this answer: what "fast" (Easy) is measured against, now and on override.
         self._pace = store.recent_answer_seconds(self.connection)
         return self._record(item, answer, grade, "answer", rating_for(grade.verdict, seconds, self._pace), seconds)

@@ -28,6 +28,7 @@ def eval_command(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Ignore cached LLM verdicts.")] = False,
     from_reviews: Annotated[bool, typer.Option("--from-reviews", help="Evaluate on your own overrides from the quiz.")] = False,
     db: DbOption = None,
+    escalate: Annotated[str | None, typer.Option("--escalate", help="Hybrid mode sends the judge 'uncertain' grades, or also 'risky' correct ones (default: llm.escalate).")] = None,
 ) -> None:
     """Measure graders against labelled answers: figures with intervals, plots, a JSON record and a report."""
     from quizzer.cli.eval_render import print_eval_summary, progress_factory
@@ -36,6 +37,8 @@ def eval_command(
     from quizzer.grading.registry import default_grader_name
 
     config, dataset = _config_and_dataset(file, from_reviews, db, label_field, limit, no_cache)
+    if escalate:
+        config = config.with_flags(llm__escalate=escalate)
     if out is not None:
         _make_out_folder(out)
     specs = with_baseline(grader or [default_grader_name(config)], None if baseline == "none" else baseline)

@@ -15,6 +15,7 @@ def grade_command(
     output_format: Annotated[str | None, typer.Option("--format", help="jsonl or csv (default: from --output's suffix).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Ask the LLM afresh instead of using cached verdicts.")] = False,
     db: Annotated[str | None, typer.Option("--db", help="Database holding the LLM verdict cache.")] = None,
+    escalate: Annotated[str | None, typer.Option("--escalate", help="Hybrid mode sends the judge 'uncertain' grades, or also 'risky' correct ones (default: llm.escalate).")] = None,
 ) -> None:
     """Grade every answer in FILE; rows that cannot be graded are kept with the reason. Exit 1 if any."""
     import sys
@@ -32,7 +33,7 @@ def grade_command(
     if output is not None:
         _check_output(output)
     rows = read_answer_rows(file)
-    grader = make_grader(grader_name, grading_config(load_config(), no_cache=no_cache, db=db))
+    grader = make_grader(grader_name, grading_config(load_config(), no_cache=no_cache, db=db, escalate=escalate))
     with progress_bar(len(rows)) as advance:
         graded = grade_rows(rows, grader, advance)
     if output is None:
@@ -47,6 +48,10 @@ def grade_command(
     usage = getattr(grader, "stats", None)
     if usage is not None:  # the LLM judge's calls, tokens, latency and cost
         error_console.print(usage.describe(), highlight=False)
+        sent = sum(1 for row in graded if row.grade is not None and row.grade.decided_by == "llm")
+        if graded:
+            error_console.print(f"sent to the LLM judge: {sent} of {len(graded)} answers ({sent / len(graded):.0%})",
+                                highlight=False)
     raise typer.Exit(1 if failed else 0)
 
 

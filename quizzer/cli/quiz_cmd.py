@@ -20,6 +20,7 @@ def quiz(
     cram: Annotated[bool, typer.Option("--cram", help="Review every matching card; recorded, never rescheduled.")] = False,
     grader: Annotated[str | None, typer.Option("--grader", help="embedding, cosine, llm or hybrid (default: from config).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Ask the LLM judge afresh (ignore cached verdicts).")] = False,
+    escalate: Annotated[str | None, typer.Option("--escalate", help="Hybrid mode sends the judge 'uncertain' grades, or also 'risky' correct ones (default: llm.escalate).")] = None,
 ) -> None:
     """Quiz yourself: type answers in your own words, see what you covered and missed, and track mastery.
 
@@ -28,4 +29,4 @@ def quiz(
     """
     from quizzer.cli.quiz_loop import start_quiz
 
-    raise typer.Exit(start_quiz(decks or [], db, tag or [], limit, new, cram, grader, no_cache))
+    raise typer.Exit(start_quiz(decks or [], db, tag or [], limit, new, cram, grader, no_cache, escalate))

@@ -292,7 +292,7 @@ def load_decks(names: Sequence[str], config: Config) -> list[Deck]:
 
 def start_quiz(
     deck_names: Sequence[str], db: Path | None, tags: Sequence[str], limit: int | None, new: int | None,
-    cram: bool, grader_name: str | None, no_cache: bool = False,
+    cram: bool, grader_name: str | None, no_cache: bool = False, escalate: str | None = None,
 ) -> int:
     """`quizzer quiz`: opens the database and decks, shows the first question at once, grades in the background."""
     from quizzer.cli.render import console
@@ -302,7 +302,7 @@ def start_quiz(
 
     from quizzer.grading.llm import grading_config
 
-    config = grading_config(load_config(), no_cache=no_cache, db=db)  # the LLM verdict cache follows --db
+    config = grading_config(load_config(), no_cache=no_cache, db=db, escalate=escalate)  # the LLM verdict cache follows --db
     decks = load_decks(deck_names, config)
     loader = background_grader(grader_name, config)
     options = QuizOptions(tuple(tags), limit, new, cram, int(config.get("quiz.new_per_day")))

@@ -81,6 +81,8 @@ class Claim:
     reason: str | None = None  # what differs: "negation", "opposite", "number", "formula", "order", "term"
     alignment: float = 0.0
     detail: str | None = None  # the words that differ, e.g. "short (the card: long)"
+    # Every kind of difference seen against any statement it speaks to, however loose the match: risk, not error.
+    differences: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,8 @@ class Statement:
 
     text: str
     source: str
+    # The whole reference, key point or notes it is a clause of.
+    whole: str = ""
 
 
 def card_statements(references: Sequence[str], key_points: Sequence[str], notes: str = "") -> list[Statement]:
@@ -151,12 +155,12 @@ def card_statements(references: Sequence[str], key_points: Sequence[str], notes:
     for source, texts in (("reference", references), ("key point", key_points)):
         for text in texts:
             for claim in split_claims(text) or [text]:
-                statements.setdefault(claim, Statement(claim, source))
+                statements.setdefault(claim, Statement(claim, source, text))
     if notes:
         # Quoted source notes may hold the very explanation the card corrects: only the card's own words count.
         for claim in split_claims(notes):
             if not _quoted(claim):
-                statements.setdefault(claim, Statement(claim, "notes"))
+                statements.setdefault(claim, Statement(claim, "notes", notes))
     return list(statements.values())
 
 
@@ -388,22 +392,31 @@ def check_claims(answer: str, statements: Sequence[Statement], terms: frozenset[
             continue
         readings = [(contradiction(features, details, statement.source), statement, features, details)
                     for statement, features, details in candidates]
+        differences = tuple(sorted({kind for _, _, _, details in readings for kind in details}))
         reason, statement, features, details = readings[0]
         against = [reading for reading in readings if reading[0]]
-        if against and len(against) == len(readings):
+        # The notes explain around the answer ("CTC and RNN-T can't do this" of the failures just named): a claim
+        # they alone deny is doubtful, not contradicted.
+        if against and len(against) == len(readings) and any(item[1].source != "notes" for item in against):
             reason, statement, features, details = against[0]
-            claims.append(Claim(claim, CONTRADICTED, statement.text, 1.0, reason, features["aligned"], details[reason]))
+            claims.append(Claim(claim, CONTRADICTED, statement.text, 1.0, reason, features["aligned"], details[reason],
+                                differences))
             continue
         if against:
             reason, statement, features, details = against[0]
-            claims.append(Claim(claim, DOUBTFUL, statement.text, 0.5, reason, features["aligned"], details[reason]))
+            claims.append(Claim(claim, DOUBTFUL, statement.text, 0.5, reason, features["aligned"], details[reason],
+                                differences))
             continue
         status = SUPPORTED if features["aligned"] >= SUPPORTED_AT else NOT_ADDRESSED
-        claims.append(Claim(claim, status, statement.text, 0.0, None, features["aligned"]))
+        claims.append(Claim(claim, status, statement.text, 0.0, None, features["aligned"], None, differences))
     return ClaimCheck(tuple(claims))
 
 
 Candidate = tuple[Statement, dict[str, float], dict[str, str]]
+
+
+def _own_terms(statement: Statement) -> frozenset[str]:
+    return frozenset(_content(statement.whole or statement.text))
 
 
 def claim_candidates(
@@ -422,7 +435,10 @@ def claim_candidates(
             if overlap < max(ALIGNED, scored[0][0] - 0.15):
                 break
             statement = statements[index]
-            features, details = pair_evidence(claim, statement.text, terms, statement.source)
+            # A word of the card put in place of another counts only where the statement's own reference uses it
+            # ("an encoder over the previous labels" against "An encoder over the acoustic frames, a prediction
+            # network over the previous labels"); elsewhere in the card it is as often a paraphrase.
+            features, details = pair_evidence(claim, statement.text, _own_terms(statement), statement.source)
             candidates.append((statement, features, details))
         result.append((claim, candidates))
     return result

@@ -6,7 +6,7 @@ import dataclasses
 
 from quizzer.grading import text as words_of
 from quizzer.grading.bands import Bands
-from quizzer.grading.claims import ClaimCheck
+from quizzer.grading.claims import NOT_ADDRESSED, ClaimCheck
 from quizzer.grading.evidence import KEY_POINT_CLEAR, Evidence
 from quizzer.grading.types import LearnerExample, Misconception, Verdict
 
@@ -185,6 +185,9 @@ RISKY_MARGIN = 0.1
 # A long answer with this share of its words in claims the card does not speak to says things nobody checked.
 LONG_ANSWER_WORDS = 40
 UNCHECKED_SHARE = 0.3
+# A claim of this many content words that speaks to nothing on the card ("..., which came from the prediction
+# network's LSTM states") is unchecked.
+UNCHECKED_CLAIM_WORDS = 8
 
 
 def risks(verdict: Verdict, probability: float, evidence: Evidence, claims: ClaimCheck, bands: Bands
@@ -195,8 +198,11 @@ def risks(verdict: Verdict, probability: float, evidence: Evidence, claims: Clai
     found = []
     if claims.doubtful is not None:
         found.append("a claim that may contradict the card")
-    if any(claim.reason for claim in claims.claims):
+    if any(claim.differences for claim in claims.claims):
         found.append("a claim that differs from the card")
+    if any(claim.status == NOT_ADDRESSED and len(words_of.content_stems(claim.text)) >= UNCHECKED_CLAIM_WORDS
+           for claim in claims.claims):
+        found.append("a claim the card does not address")
     if probability < bands.correct_above + RISKY_MARGIN:
         found.append("a small margin")
     if evidence.features.get("verifier", 0.0) < 0:

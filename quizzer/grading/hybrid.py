@@ -1,5 +1,5 @@
-"""The hybrid grader: the offline grader decides, and only the answers in its uncertain band go to the
-LLM judge. When the LLM cannot grade, the offline verdict (uncertain: the learner settles it) stands,
+"""The hybrid grader: the offline grader decides, and the answers in its uncertain band (and, with
+`llm.escalate = "risky"`, the default, the "correct" ones that carry risk) go to the LLM judge. When the LLM cannot grade, the offline verdict (uncertain: the learner settles it) stands,
 marked as a fallback. Every grade says in `decided_by` which grader decided.
 """
 
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from quizzer.errors import LLMError
+from quizzer.errors import ConfigError, LLMError
 from quizzer.grading.llm import GRADER_VERSION, JudgedGrader, Progress, RubricJudge, fallback_grade
 from quizzer.grading.types import Grade, Grader, GraderInfo, Submission, Verdict
 
@@ -17,10 +17,24 @@ if TYPE_CHECKING:
     from quizzer.config import Config
 
 
+ESCALATE_MODES = ("uncertain", "risky")
+
+
+def escalates(grade: Grade, mode: str) -> bool:
+    """Whether hybrid mode sends this offline grade to the judge: uncertain ones always; with `risky`, also a
+    "correct" that carries risk (the offline grader lists it in the grade's evidence as `risk`)."""
+    if grade.verdict is Verdict.UNCERTAIN:
+        return True
+    return mode == "risky" and grade.verdict is Verdict.CORRECT and bool(grade.evidence.get("risk"))
+
+
 class HybridGrader(JudgedGrader):
-    def __init__(self, offline: Grader, judge: RubricJudge) -> None:
+    def __init__(self, offline: Grader, judge: RubricJudge, escalate: str = "risky") -> None:
+        if escalate not in ESCALATE_MODES:
+            raise ConfigError(f"llm.escalate must be one of {', '.join(ESCALATE_MODES)}, not {escalate!r}")
         self.offline = offline
         self.judge = judge
+        self.escalate = escalate
 
     @property
     def info(self) -> GraderInfo:
@@ -31,13 +45,14 @@ class HybridGrader(JudgedGrader):
             "offline_version": offline.version,
             "offline_model": offline.model,
             "offline_params": offline.params,
+            "escalate": self.escalate,
         }
         return GraderInfo(name="hybrid", version=GRADER_VERSION, model=self.judge.model, params=params)
 
     def _grade(self, submissions: Sequence[Submission], on_progress: Progress | None, *, interactive: bool) -> list[Grade]:
         info = self.info
         offline = list(self.offline.grade_batch(submissions))
-        uncertain = [index for index, grade in enumerate(offline) if grade.verdict is Verdict.UNCERTAIN]
+        uncertain = [index for index, grade in enumerate(offline) if escalates(grade, self.escalate)]
         grades = [replace(grade, grader=info, decided_by=grade.grader.name) for grade in offline]
         settled = len(submissions) - len(uncertain)
 
@@ -63,6 +78,7 @@ class HybridGrader(JudgedGrader):
                 matched_reference=offline_grade.matched_reference,
                 evidence={
                     **llm_grade.evidence,
+                    "escalated_for": offline_grade.evidence.get("risk") or "uncertain",
                     "offline_verdict": offline_grade.verdict.value,
                     "offline_probability": offline_grade.probability,
                     "offline_evidence": offline_grade.evidence,
@@ -81,4 +97,5 @@ def make_hybrid_grader(config: Config, *, offline: Grader | None = None) -> Hybr
             hint="set QUIZZER_LLM_MODEL (see `quizzer llm check`), or use --grader embedding",
         )
     judge = RubricJudge.from_config(config)
-    return HybridGrader(offline if offline is not None else make_grader("embedding", config), judge)
+    escalate = str(config.get("llm.escalate") or "risky")
+    return HybridGrader(offline if offline is not None else make_grader("embedding", config), judge, escalate)

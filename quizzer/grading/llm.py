@@ -33,9 +33,12 @@ _SCORE_OF_VERDICT = {"correct": 1.0, "partial": 0.5, "incorrect": 0.0}
 Progress = Callable[[int, int], None]
 
 
-def grading_config(config: Config, *, no_cache: bool = False, db: str | Path | None = None) -> Config:
-    """The config a command grades with: `--no-cache` bypasses the verdict cache; `--db` also holds the cache."""
-    return config.with_flags(llm__cache=False if no_cache else None, db=str(db) if db else None)
+def grading_config(config: Config, *, no_cache: bool = False, db: str | Path | None = None,
+                   escalate: str | None = None) -> Config:
+    """The config a command grades with: `--no-cache` bypasses the verdict cache; `--db` also holds the cache;
+    `--escalate` says which offline grades hybrid mode sends to the judge."""
+    return config.with_flags(llm__cache=False if no_cache else None, db=str(db) if db else None,
+                             llm__escalate=escalate)
 
 
 def verdict_db_path(config: Config) -> Path | None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from quizzer.deck.model import Card, Deck
-from quizzer.grading.types import Grade, Verdict
+from quizzer.grading.types import Grade, LearnerExample, Verdict
 from quizzer.jsonutil import json_default
 from quizzer.scheduling import CardState, Rating, replay, to_utc
 
@@ -184,6 +184,20 @@ def record_decision(
         if not row["cram"]:
             _refresh_state(connection, row["deck"], row["card_id"])
     return int(cursor.lastrowid or 0)
+
+
+def card_examples(connection: sqlite3.Connection, deck: str, card: Card) -> tuple[LearnerExample, ...]:
+    """The learner's labelled answers to a card, oldest decision first: every answer the learner overrode or
+    settled, with the latest verdict they gave it (a later override of the same review replaces it). Answers given
+    while the card read differently (another content hash) are left out: their labels were for other references."""
+    rows = connection.execute(
+        "SELECT answer, final_verdict, decided_at FROM review_outcomes"
+        " WHERE deck = ? AND card_id = ? AND card_hash = ? AND kind = 'answer'"
+        " AND decision_kind IN (?, ?) AND final_verdict IN ('correct', 'partial', 'incorrect')"
+        " ORDER BY decided_at, id",
+        (deck, card.id, card.content_hash, DecisionKind.OVERRIDE, DecisionKind.UNCERTAIN),
+    )
+    return tuple(LearnerExample(row["answer"], Verdict(row["final_verdict"]), row["decided_at"]) for row in rows)
 
 
 def scheduling_log(connection: sqlite3.Connection, deck: str, card_id: str) -> list[tuple[datetime, Rating]]:
