@@ -33,7 +33,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from quizzer.grading import text as text_tools  # noqa: E402
 from quizzer.grading.types import Submission  # noqa: E402
 
-DATASETS = REPO.parent / "shared" / "datasets"
+# ../shared/datasets beside the checkout; QUIZZER_DATASETS where the checkout lives elsewhere (a git worktree).
+DATASETS = Path(os.environ.get("QUIZZER_DATASETS") or REPO.parent / "shared" / "datasets")
 INTERVIEW = REPO / "evals" / "interview_answers.jsonl"
 WORK = Path("/tmp/quizzer-fit")
 PACKAGE = REPO / "quizzer" / "grading"

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -50,7 +51,8 @@ earlier later|first last|before after|same different|same differ|share differ|sh
 monotonic non-monotonic|needs avoids|slower faster|slow fast|worse better|lower raise|lose keep|removes keeps|
 drops keeps|hurts helps|weights activations|encoder decoder|offline streaming|online offline|global local|
 sparse dense|frozen trained|frozen trainable|full partial|whole part|all none|always sometimes|lossless lossy|
-upper lower|left right|past future|above below|inside outside|independent dependent|merged separate"""
+upper lower|left right|past future|above below|inside outside|independent dependent|merged separate|
+shorter lengthens|longer shortens|lengthen shorten|lengthens shortens|full-size small|widens narrows"""
 
 
 def _opposites() -> dict[str, frozenset[str]]:
@@ -65,6 +67,7 @@ def _opposites() -> dict[str, frozenset[str]]:
 OPPOSITES = _opposites()
 
 # Claim boundaries beyond `text.clauses`: a contrast or a new clause after a comma or semicolon.
+_ORDERED = re.compile(r"\b(?:then|before|after|followed by|first|finally|precedes|follows)\b|->|→", re.IGNORECASE)
 _CONTRAST = re.compile(r"(?:,|;|\s)\s*(?=\b(?:but|whereas|although|though|while|yet|however|except)\b)", re.IGNORECASE)
 # A formula: symbols joined by operators ("r*(m+n)", "T*U*V", "m x n" is words and left to the number check).
 _MATH = re.compile(r"\(?[A-Za-z0-9_]+\)?(?:\s*[*/^+×·]\s*\(?\s*[A-Za-z0-9_]+(?:\s*[*/^+]\s*[A-Za-z0-9_]+)*\s*\)?)+")
@@ -83,6 +86,8 @@ class Claim:
     detail: str | None = None  # the words that differ, e.g. "short (the card: long)"
     # Every kind of difference seen against any statement it speaks to, however loose the match: risk, not error.
     differences: tuple[str, ...] = ()
+    # The claim and the statement it speaks to best disagree in how many negations they hold (odd against even).
+    negation_differs: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,11 @@ class ClaimCheck:
     def contradicted(self) -> Claim | None:
         found = [claim for claim in self.claims if claim.status == CONTRADICTED]
         return max(found, key=lambda claim: claim.probability) if found else None
+
+    @property
+    def negated_beyond(self) -> bool:
+        """A claim negates something where the statement it speaks to does not negate anything (or the reverse)."""
+        return any(claim.negation_differs for claim in self.claims)
 
     @property
     def doubtful(self) -> Claim | None:
@@ -203,9 +213,11 @@ def pair_evidence(claim: str, statement: str, card_terms: frozenset[str], source
     shared = set(claim_stems) & set(statement_stems)
     details: dict[str, str] = {}
 
-    claim_negated, statement_negated = words_of.negated_stems(claim), words_of.negated_stems(statement)
+    claim_negated, statement_negated = negated_heads(claim), negated_heads(statement)
     claim_numbers, statement_numbers = words_of.numbers(claim), words_of.numbers(statement)
-    flipped = ((claim_negated ^ statement_negated) & (shared | (claim_numbers & statement_numbers)))
+    # A word one side negates and the other says plainly (a word of one family counts: "storage", "store").
+    flipped = _kin(claim_negated - statement_negated, statement_stems, statement_numbers) | _kin(
+        statement_negated - claim_negated, claim_stems, claim_numbers)
     parity = _cues(claim) % 2 != _cues(statement) % 2
     if flipped and parity:
         details["negation"] = words_of.phrase_of(claim, flipped)
@@ -213,7 +225,8 @@ def pair_evidence(claim: str, statement: str, card_terms: frozenset[str], source
     flip_weight = (math.fsum(statement_weights.get(item, 0.0) for item in flipped)
                    / max(math.fsum(statement_weights.values()), 1e-6))
 
-    opposites = _opposite_words(claim, statement)
+    # "doesn't care whether they are the same" says "they may differ": a negated opposite is a paraphrase.
+    opposites = _opposite_words(claim, statement) if not parity else []
     if opposites:
         details["opposite"] = ", ".join(f"{said} (the card: {meant})" for said, meant in opposites[:2])
 
@@ -228,7 +241,9 @@ def pair_evidence(claim: str, statement: str, card_terms: frozenset[str], source
 
     ratio = difflib.SequenceMatcher(a=words_of.words(claim), b=words_of.words(statement), autojunk=False).ratio()
     # Paraphrase reorders words freely; only a near copy with its terms swapped around says another thing.
-    order = _crossings(claim_stems, statement_stems, shared) if aligned >= 0.8 else 0
+    # Paraphrase moves words freely ("big batches are hard to use"); only a sequence the statement spells out
+    # ("collapses repeats and then removes blanks") turned round says another thing.
+    order = _crossings(claim_stems, statement_stems, shared) if aligned >= 0.8 and _ORDERED.search(statement) else 0
     if order >= 2:
         details["order"] = "the same terms in another order"
 
@@ -243,6 +258,7 @@ def pair_evidence(claim: str, statement: str, card_terms: frozenset[str], source
         "flip": float(bool(flipped)),
         "flip_weight": flip_weight if parity else 0.0,
         "flip_parity": float(bool(flipped) and parity),
+        "parity": float(parity),
         "opposite": float(bool(opposites)),
         "number": float(number),
         "formula": float(formula),
@@ -255,9 +271,68 @@ def pair_evidence(claim: str, statement: str, card_terms: frozenset[str], source
     return features, details
 
 
+# What negates a claim: explicit negations, "non-" and a few verbs that deny what follows ("rules out", "drops").
+# "limits" and "hard to" (which `text.negated_stems` also reads as negations) say less than that in one clause.
+_CLAIM_CUES = (words_of.NEGATION_CUES - {"lack", "lacks", "absent", "fail", "fails"}) | {
+    "non", "ignoring", "ignores", "ignore", "except", "excluding", "avoiding", "avoids", "avoid", "limits", "prevents",
+    "capped", "caps"}
+# Phrases that deny what follows, read as one "not": "rules out X", "hard to use X" ("can't use X").
+_RULES_OUT = re.compile(r"\brul(?:e|es|ed|ing) out\b|\b(?:hard|difficult|impossible|unable) to\b", re.IGNORECASE)
+# A negation governs the words right after it, up to the end of its phrase.
+_SCOPE_ENDS = frozenset("because since so which that and or but when while whether if as than until unless though "
+                        "although whereas however instead rather".split())
+_SCOPE_WORDS = 3
+
+
+def _is_cue(word: str) -> bool:
+    return word in _CLAIM_CUES or word.endswith("n't")
+
+
 def _cues(text: str) -> int:
-    """Explicit negations only ("not", "no", "never", "without", "n't"): "limits" and "hard to" say less in a claim."""
-    return sum(1 for word in words_of.words(text) if word in words_of.NEGATION_CUES or word.endswith("n't"))
+    text = _CONTRASTED.sub(" ", _RULES_OUT.sub("not", text))
+    words = words_of.words(text)
+    return sum(1 for index, word in enumerate(words) if _is_cue(word) and words[index + 1 : index + 2] not in (["only"], ["just"]))
+
+
+_CONTRASTED = re.compile(r",\s*not\b", re.IGNORECASE)
+
+
+def negated_heads(text: str) -> frozenset[str]:
+    """The first content words (stems, or numbers) after each negation, within its phrase: what it denies.
+
+    Narrower than `text.negated_stems`, which reaches four words on: in "CTC has no internal LM because frames are
+    predicted independently" the "no" denies an internal LM, not that frames are predicted."""
+    tokens = re.findall(r"[a-z0-9']+|[,.;:!?()\[\]/=+~]", _RULES_OUT.sub("not", text.lower().replace("’", "'")))
+    found: set[str] = set()
+    for index, token in enumerate(tokens):
+        if not _is_cue(token) or tokens[index + 1 : index + 2] in (["only"], ["just"]):
+            continue  # "not only a training trick" asserts it
+        if token == "not" and index and tokens[index - 1] == ",":
+            continue  # "collapsed prefixes, not individual alignments" sets an alternative aside; it denies nothing said
+        taken = 0
+        for word in tokens[index + 1 : index + 8]:
+            if not word[0].isalnum() or word in _SCOPE_ENDS:
+                break
+            if word in words_of.STOPWORDS or _is_cue(word) or (len(word) < 2 and not word.isdigit()):
+                continue
+            found.add(word if word.isdigit() else words_of.stem(word))
+            taken += 1
+            if taken == _SCOPE_WORDS:
+                break
+    return frozenset(found)
+
+
+def _kin(heads: frozenset[str], stems: Sequence[str], numbers: frozenset[str]) -> set[str]:
+    """The heads that the other text also uses, counting words of one family ("storage" and "store")."""
+    found = {head for head in heads if head in numbers}
+    for head in heads:
+        for other in stems:
+            prefix = len(os.path.commonprefix([head, other]))
+            if head == other or (prefix >= 4 and min(len(head), len(other)) - prefix <= 1
+                                 and abs(len(head) - len(other)) <= 3):
+                found.add(head)
+                break
+    return found
 
 
 def _opposite_words(claim: str, statement: str) -> list[tuple[str, str]]:
@@ -284,15 +359,44 @@ def _substituted_terms(claim: str, statement: str, terms: frozenset[str], *, nea
     for tag, a_start, a_end, b_start, b_end in matcher.get_opcodes():
         if tag != "replace" or a_end - a_start > 3 or b_end - b_start > 3:
             continue
-        meant = [word for word, item in zip(statement_words[b_start:b_end], statement_stems[b_start:b_end])
-                 if _is_term(item, terms) and item not in claim_stems and item not in words_of.STOPWORDS]
-        said = [word for index, (word, item) in enumerate(zip(claim_words[a_start:a_end], claim_stems[a_start:a_end]),
-                                                          a_start)
-                if item not in statement_stems and item not in words_of.STOPWORDS
-                and (_is_name(word, index) or (near_copy and _is_term(item, terms)))]
-        if said and meant:
-            found.append((said[0], meant[0]))
+        meant = [(word, _is_name(word, index)) for index, (word, item) in
+                 enumerate(zip(statement_words[b_start:b_end], statement_stems[b_start:b_end]), b_start)
+                 if _is_term(item, terms) and item not in claim_stems and _content_word(word)]
+        said = [(word, _is_name(word, index)) for index, (word, item) in
+                enumerate(zip(claim_words[a_start:a_end], claim_stems[a_start:a_end]), a_start)
+                if item not in statement_stems and _content_word(word)]
+        for word, name in said:
+            # A name for a name ("CTC" for "RNN-T"), or in a near copy one of the card's words for another.
+            others = [other for other, other_name in meant if (name and other_name)
+                      or (near_copy and not name and _is_term(_term_key(word), terms))]
+            others = [other for other in others if not _same_thing(word, other)]
+            if others:
+                found.append((word, others[0]))
+                break
     return found
+
+
+# Words that join or qualify rather than name something: never a swapped term.
+_NOT_TERMS = frozenset("since plus minus times still even also only just per via both either whether whereas "
+                       "although though usually often typically".split())
+
+
+def _content_word(word: str) -> bool:
+    lowered = word.lower()
+    return lowered not in words_of.STOPWORDS and lowered not in _NOT_TERMS and not _is_cue(lowered)
+
+
+def _same_thing(said: str, meant: str) -> bool:
+    """One word inside the other ("end" of "end-of-sentence", "ReLU" of "post-ReLU"), or an acronym of it ("FFN" of
+    "feed-forward")."""
+    left, right = said.lower(), meant.lower()
+    if left in right or right in left:
+        return True
+    for short, long in ((left, right), (right, left)):
+        initials = "".join(part[0] for part in long.split("-") if part)
+        if len(initials) > 1 and short.startswith(initials):
+            return True
+    return False
 
 
 def _term_key(word: str) -> str:
@@ -312,8 +416,11 @@ def _cased_words(text: str) -> list[str]:
 
 
 def _is_name(word: str, index: int) -> bool:
-    """An acronym ("CTC", "RNN-T") anywhere, or a capitalised word past the first ("Listen-Attend-Spell")."""
+    """An acronym ("CTC", "RNN-T") anywhere, or a capitalised word past the first ("Listen-Attend-Spell"); not a
+    shape written in capitals ("BxHxUxT")."""
     capitals = sum(character.isupper() for character in word)
+    if re.fullmatch(r"[A-Z](?:x[A-Z0-9])+", word) or any(character.isdigit() for character in word):
+        return False
     return len(word) > 1 and (capitals >= 2 or (index > 0 and word[0].isupper()))
 
 
@@ -360,9 +467,15 @@ def contradiction(features: dict[str, float], details: dict[str, str], source: s
     full attention"): only a denial counts against them."""
     if "negation" in details and features["aligned"] >= NEGATION_ALIGNED:
         return "negation"
-    if source == "notes" or features["ratio"] < COPIED:
+    if source == "notes":
         return None
-    return next((kind for kind in ("opposite", "number", "formula", "order", "term") if kind in details), None)
+    if "opposite" in details and features["aligned"] >= NEGATION_ALIGNED:
+        return "opposite"
+    if "order" in details:  # only found in a claim that repeats the statement's words (`pair_evidence`)
+        return "order"
+    if features["ratio"] < COPIED:
+        return None
+    return next((kind for kind in ("number", "formula", "term") if kind in details), None)
 
 
 # -- the check ---------------------------------------------------------------------------------
@@ -402,13 +515,17 @@ def check_claims(answer: str, statements: Sequence[Statement], terms: frozenset[
             claims.append(Claim(claim, CONTRADICTED, statement.text, 1.0, reason, features["aligned"], details[reason],
                                 differences))
             continue
+        # A difference from a reference or key point that another statement as close does not share: doubt. One
+        # from the notes alone is kept among the claim's `differences` (risk for the judge), not doubt.
+        against = [reading for reading in against if reading[1].source != "notes"]
         if against:
             reason, statement, features, details = against[0]
             claims.append(Claim(claim, DOUBTFUL, statement.text, 0.5, reason, features["aligned"], details[reason],
                                 differences))
             continue
         status = SUPPORTED if features["aligned"] >= SUPPORTED_AT else NOT_ADDRESSED
-        claims.append(Claim(claim, status, statement.text, 0.0, None, features["aligned"], None, differences))
+        claims.append(Claim(claim, status, statement.text, 0.0, None, features["aligned"], None, differences,
+                            bool(features["parity"])))
     return ClaimCheck(tuple(claims))
 
 

@@ -39,8 +39,10 @@ def decide(probability: float, evidence: Evidence, thresholds: Bands, claims: Cl
         if _key_points_missing(evidence):
             return Verdict.PARTIAL
         # The words match, the verifier reads another claim ("the memory issue of the CTC model" on a card
-        # about the transducer): the two kinds of evidence disagree.
-        return Verdict.UNCERTAIN if _verifier_doubts(evidence) else Verdict.CORRECT
+        # about the transducer), or one claim differs from a reference or key point that another statement as
+        # close does not contradict: the kinds of evidence disagree.
+        doubtful = claims is not None and claims.doubtful is not None
+        return Verdict.UNCERTAIN if _verifier_doubts(evidence) or doubtful else Verdict.CORRECT
     if probability >= thresholds.uncertain_high:
         return Verdict.PARTIAL
     if probability >= thresholds.uncertain_low:
@@ -198,6 +200,8 @@ def risks(verdict: Verdict, probability: float, evidence: Evidence, claims: Clai
     found = []
     if claims.doubtful is not None:
         found.append("a claim that may contradict the card")
+    if claims.negated_beyond:
+        found.append("a negation the card does not make")
     if any(claim.differences for claim in claims.claims):
         found.append("a claim that differs from the card")
     if any(claim.status == NOT_ADDRESSED and len(words_of.content_stems(claim.text)) >= UNCHECKED_CLAIM_WORDS
