@@ -24,6 +24,8 @@ from quizzer.grading.types import Submission
 
 PROMPT_FILE = "rubric.md"
 MAX_FEEDBACK_CHARS = 400
+# The learner's labelled answers shown to the judge (the latest ones): enough to show how they grade this card.
+MAX_EXAMPLES = 5
 
 # The JSON the judge must reply with. All keys are listed as required because OpenAI's strict mode
 # demands it; the parser itself needs only `verdict`.
@@ -41,7 +43,8 @@ REPLY_SCHEMA: dict[str, Any] = {
 }
 
 # Text in an inserted field that could pass for one of the prompt's delimiters: <answer-...>, </question>...
-_TAG_LIKE = re.compile(r"<(\s*/?\s*)(answer|question|references?|key[_ -]?points?)", re.IGNORECASE)
+_TAG_LIKE = re.compile(r"<(\s*/?\s*)(answer|question|references?|key[_ -]?points?|misconceptions?|examples?)",
+                       re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 
 
@@ -70,6 +73,15 @@ class RubricPrompt:
             )
             or "(none given)",
             "answer": _defuse(submission.answer, nonce),
+            "misconceptions": "\n".join(
+                f"M{number}. {_defuse(item.answer, nonce)}" + (f" (wrong because: {_defuse(item.why, nonce)})" if item.why else "")
+                for number, item in enumerate(submission.misconceptions, 1)
+            ) or "(none given)",
+            # The learner's own verdicts on earlier answers to this card: labelled examples, the latest last.
+            "examples": "\n".join(
+                f"E{number}. [{item.verdict.value}] {_defuse(item.answer, nonce)}"
+                for number, item in enumerate(submission.examples[-MAX_EXAMPLES:], 1)
+            ) or "(none given)",
         }
         # One pass over the template: text inserted for one placeholder is never scanned for another.
         return [
@@ -104,7 +116,8 @@ def load_prompt(path: Path | None = None) -> RubricPrompt:
         problems.append("it needs a '## system' and a '## user' section")
     elif "{{answer}}" not in parts["user"] or "{{nonce}}" not in parts["user"]:
         problems.append("the user section must hold {{answer}} inside {{nonce}}-tagged delimiters")
-    unknown = set(_PLACEHOLDER.findall(text)) - {"nonce", "question", "references", "key_points", "answer"}
+    unknown = set(_PLACEHOLDER.findall(text)) - {"nonce", "question", "references", "key_points", "answer",
+                                                 "misconceptions", "examples"}
     if unknown:
         problems.append(f"unknown placeholders: {', '.join(sorted(unknown))}")
     if problems:
