@@ -22,6 +22,7 @@ import os
 import sys
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -97,10 +98,25 @@ def _interview_examples() -> list[Example]:
             continue
         examples.append(Example(
             "Interview", f"Interview:{row.get('card_id') or row['question']}",
-            Submission(row["question"], references, row.get("answer") or "", tuple(row.get("key_points") or ())),
+            Submission(row["question"], references, row.get("answer") or "", tuple(row.get("key_points") or ()),
+                       notes=_card_notes(row)),
             int(label == "correct"), INTERVIEW_WEIGHT,
         ))
     return examples
+
+
+def _card_notes(row: dict) -> str:
+    """The notes of an interview answer's card (the claim checks read them; the evidence does not)."""
+    card = _bundled_cards().get((row.get("deck"), row.get("card_id")))
+    return card.notes if card is not None else ""
+
+
+@lru_cache(maxsize=1)
+def _bundled_cards() -> dict:
+    from quizzer.deck.catalog import bundled_decks
+    from quizzer.deck.loader import load_deck
+
+    return {(deck.name, card.id): card for deck in map(load_deck, bundled_decks()) for card in deck.cards}
 
 
 # -- IDF --------------------------------------------------------------------------------------
@@ -348,6 +364,7 @@ def main() -> None:
         print(f"{dataset}: the contradiction rule (never correct) fires on {mask.sum()} answers,"
               f" {labels[mask].mean() if mask.any() else 0:.0%} of them labelled correct")
     verifier_doubt_report(examples, probabilities, verifier.out_of_fold, thresholds)
+    claims_report(examples, probabilities, thresholds)
     print(f"cosine threshold on all training answers: {best_threshold(table.columns(['cos_ref_max'])[0][:, 0], labels):.2f}")
     if not arguments.cv_only:
         (PACKAGE / "idf.json").write_text(json.dumps(idf, indent=0, sort_keys=True) + "\n", encoding="utf-8")
@@ -398,6 +415,39 @@ def verifier_doubt_report(examples: list[Example], probabilities: np.ndarray, ve
               f" the correct band uncertain, {share(moved & mask)} of them labelled correct; uncertain"
               f" {uncertain[mask].mean():.1%} -> {(uncertain | moved)[mask].mean():.1%}; correct verdicts right"
               f" {y[correct & mask].mean():.3f} -> {y[correct & ~moved & mask].mean():.3f}")
+
+
+def claims_report(examples: list[Example], probabilities: np.ndarray, thresholds: dict[str, float]) -> None:
+    """What the claim checks (quizzer/grading/claims.py) do out of fold: answers in the correct band with a claim that
+    contradicts a reference or key point become incorrect, with a doubtful one uncertain; how many of them are right,
+    and weighted F1 (correct vs not) of the decisions before and after. The probability is unchanged."""
+    from sklearn.metrics import f1_score
+
+    from quizzer.grading.claims import card_context, check_claims
+    from quizzer.grading.shorthand import graded_answer
+
+    y = np.array([example.label for example in examples]).astype(bool)
+    sets = np.array([example.dataset for example in examples])
+    correct = probabilities >= thresholds["correct_above"]
+    contradicted, doubtful = np.zeros(len(y), bool), np.zeros(len(y), bool)
+    for index, example in enumerate(examples):
+        if not correct[index]:
+            continue
+        submission = example.submission
+        statements, terms = card_context(submission.references, submission.key_points, submission.notes)
+        check = check_claims(graded_answer(submission), statements, terms)
+        contradicted[index] = check.contradicted is not None
+        doubtful[index] = check.contradicted is None and check.doubtful is not None
+    decided = probabilities >= 0.5
+    share = lambda mask: f"{y[mask].mean():.0%}" if mask.any() else "-"  # noqa: E731
+    for name in [*dict.fromkeys(sets), "all"]:
+        mask = sets == name if name != "all" else np.ones(len(y), bool)
+        before = f1_score(y[mask], decided[mask], average="weighted")
+        after = f1_score(y[mask], (decided & ~contradicted)[mask], average="weighted")
+        print(f"{name}: the claim checks make {int((contradicted & mask).sum())} answers in the correct band incorrect"
+              f" ({share(contradicted & mask)} of them labelled correct) and {int((doubtful & mask).sum())} uncertain"
+              f" ({share(doubtful & mask)}); correct verdicts right {y[correct & mask].mean():.3f} ->"
+              f" {y[correct & ~contradicted & ~doubtful & mask].mean():.3f}; weighted F1 at 0.5 {before:.3f} -> {after:.3f}")
 
 
 def write_params(examples, table: Features, columns, thresholds, verifier_version: str) -> None:

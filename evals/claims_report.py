@@ -1,0 +1,56 @@
+"""What the claim checks (quizzer/grading/claims.py) find in labelled answers, by category: words only, seconds.
+
+    .venv/bin/python evals/claims_report.py                         # the interview answers and the tune traps
+    .venv/bin/python evals/claims_report.py FILE.jsonl ...          # other labelled answers to the bundled decks
+
+For each category and label: how many answers hold a claim that contradicts a reference or key point (the grader
+makes such an answer incorrect), how many only a doubtful one (a correct answer becomes uncertain), and how many a
+difference of any kind (risk: hybrid mode sends such a "correct" to the judge). Right answers should have none of the
+first two; that is what the rules' cuts were chosen on (the interview answers, which are training data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from quizzer.deck.catalog import bundled_decks  # noqa: E402
+from quizzer.deck.loader import load_deck  # noqa: E402
+from quizzer.grading.claims import card_context, check_claims  # noqa: E402
+from quizzer.grading.shorthand import spell_out  # noqa: E402
+
+DEFAULT_FILES = (REPO / "evals" / "interview_answers.jsonl", REPO / "evals" / "interview_traps_tune.jsonl")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", type=Path, nargs="*", default=list(DEFAULT_FILES))
+    arguments = parser.parse_args()
+    cards = {(deck.name, card.id): card for deck in map(load_deck, bundled_decks()) for card in deck.cards}
+    for path in arguments.files:
+        counts: dict[tuple[str, str], Counter] = {}
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            card = cards[(row["deck"], row["card_id"])]
+            statements, terms = card_context(tuple(card.references), tuple(card.key_points), card.notes)
+            answer = spell_out(row["answer"], (card.question, *card.references, *card.key_points))
+            check = check_claims(answer, statements, terms)
+            tally = counts.setdefault((row.get("category", "-"), row["label"]), Counter())
+            tally["n"] += 1
+            tally["contradicted"] += check.contradicted is not None
+            tally["doubtful"] += check.contradicted is None and check.doubtful is not None
+            tally["differs"] += any(claim.differences for claim in check.claims)
+        print(f"\n{path.name}\n| category | label | n | contradicted | doubtful only | any difference |\n|---|---|---|---|---|---|")
+        for (category, label), tally in sorted(counts.items()):
+            print(f"| {category} | {label} | {tally['n']} | {tally['contradicted']} | {tally['doubtful']} |"
+                  f" {tally['differs']} |")
+
+
+if __name__ == "__main__":
+    main()
