@@ -140,6 +140,8 @@ class ScriptedGrader:
     verdicts: dict[str, Verdict] = field(default_factory=dict)
     fallback: OverlapGrader = field(default_factory=OverlapGrader)
     calls: int = 0
+    # Answers whose grade carries a risk (what hybrid mode's `llm.escalate = "risky"` reads).
+    risky: frozenset[str] = frozenset()
 
     @property
     def info(self) -> GraderInfo:
@@ -156,8 +158,9 @@ class ScriptedGrader:
             KeyPointResult(text=point, covered=index < half, similarity=0.8 if index < half else 0.2)
             for index, point in enumerate(submission.key_points)
         )
+        evidence = {"risk": "scripted risk"} if submission.answer.strip() in self.risky else {}
         return Grade(verdict=verdict, grader=self.info, probability=probability, score=probability,
-                     feedback=f"scripted {verdict.value}", key_points=points, matched_reference=0)
+                     feedback=f"scripted {verdict.value}", key_points=points, matched_reference=0, evidence=evidence)
 
     def grade_batch(self, submissions: Sequence[Submission]) -> list[Grade]:
         return [self.grade(submission) for submission in submissions]

@@ -213,3 +213,49 @@ def test_aliases_are_not_expanded_exponentially(tmp_path: Path) -> None:
     problems = problems_of(path)
     assert any("unknown deck field 'a0'" in p for p in problems)
     assert any("card 'a': each item of tags must be text, not a list" in p for p in problems)
+
+
+def test_misconceptions_are_texts_or_answers_with_why(tmp_path: Path) -> None:
+    from quizzer.deck.writer import deck_to_yaml
+    from quizzer.deck.loader import parse_deck
+    from quizzer.grading.types import Misconception
+
+    path = write(tmp_path, """
+        cards:
+          - id: int8
+            question: How much smaller is int8 than fp32?
+            answer: Four times.
+            misconceptions:
+              - Eight times smaller.
+              - answer: Two times smaller.
+                why: fp32 has 32 bits, int8 has 8.
+        """)
+    card = load_deck(path).cards[0]
+    assert card.misconceptions == (Misconception("Eight times smaller."),
+                                   Misconception("Two times smaller.", "fp32 has 32 bits, int8 has 8."))
+    # The deck writer keeps them, in the same two forms.
+    written = parse_deck(deck_to_yaml(load_deck(path)), tmp_path / "again.yaml")
+    assert written.cards[0].misconceptions == card.misconceptions
+
+
+def test_malformed_misconceptions_are_each_reported_with_their_line(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+        cards:
+          - id: a
+            question: Q?
+            answer: A.
+            misconceptions:
+              - answr: typo
+              - ''
+              - why: no answer
+          - id: b
+            question: Q?
+            answer: A.
+            misconceptions: just text
+        """)
+    problems = problems_of(path)
+    assert any("unknown misconception field 'answr'" in problem and "did you mean 'answer'" in problem
+               for problem in problems)
+    assert any("misconceptions holds an empty item" in problem for problem in problems)
+    assert sum("needs a non-empty `answer`" in problem for problem in problems) == 2
+    assert any("card 'b'" in problem and "misconceptions must be a list" in problem for problem in problems)

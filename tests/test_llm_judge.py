@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -561,3 +562,62 @@ def test_llm_check_names_a_rejected_key(stub: LLMStub) -> None:
     assert result.returncode == 1
     assert "API key was rejected" in result.stdout + result.stderr
     assert SECRET not in result.stdout + result.stderr
+
+
+# -- risk-based escalation, misconceptions and the learner's examples (issue 18) -----------------------
+
+
+def test_hybrid_sends_risky_correct_answers_to_the_judge_by_default(stub: LLMStub) -> None:
+    scripted = ScriptedGrader(verdicts={"risky right": Verdict.CORRECT, "safe right": Verdict.CORRECT},
+                              risky=frozenset({"risky right"}))
+    stub.default = verdict_reply("incorrect")
+    grader = make_hybrid_grader(stub_config(stub.url), offline=scripted)
+
+    grades = grader.grade_batch([submission("risky right"), submission("safe right")])
+
+    assert len(stub.requests) == 1 and "risky right" in stub.requests[0].message("user")
+    assert [grade.verdict for grade in grades] == [Verdict.INCORRECT, Verdict.CORRECT]
+    assert grades[0].evidence["escalated_for"] == "scripted risk"
+    assert grades[0].grader.params["escalate"] == "risky"
+
+
+def test_escalate_uncertain_sends_only_uncertain_answers(stub: LLMStub) -> None:
+    scripted = ScriptedGrader(verdicts={"risky right": Verdict.CORRECT}, risky=frozenset({"risky right"}))
+    grader = make_hybrid_grader(stub_config(stub.url, llm__escalate="uncertain"), offline=scripted)
+    assert grader.grade(submission("risky right")).verdict is Verdict.CORRECT
+    assert stub.requests == []
+
+
+def test_an_unknown_escalate_setting_is_a_config_error(stub: LLMStub) -> None:
+    from quizzer.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="llm.escalate"):
+        make_hybrid_grader(stub_config(stub.url, llm__escalate="always"), offline=offline())
+
+
+def test_the_judge_sees_the_cards_misconceptions_and_the_learners_examples(stub: LLMStub) -> None:
+    from quizzer.grading.types import LearnerExample, Misconception
+
+    card = replace(submission("It sums over alignments."),
+                   misconceptions=(Misconception("CTC aligns each frame to one label.", "it marginalises instead"),),
+                   examples=(LearnerExample("sums over every alignment", Verdict.CORRECT),))
+    make_llm_grader(stub_config(stub.url)).grade(card)
+
+    user = stub.requests[0].message("user")
+    assert "M1. CTC aligns each frame to one label. (wrong because: it marginalises instead)" in user
+    assert "E1. [correct] sums over every alignment" in user
+    assert load_prompt().version == "rubric-2"
+
+
+def test_the_cache_key_of_a_card_without_misconceptions_or_examples_is_unchanged() -> None:
+    import hashlib
+    import json
+
+    from quizzer.grading.types import Misconception
+    from quizzer.storage.llm_verdicts import cache_key
+
+    plain = submission("an answer")
+    old = hashlib.sha256(json.dumps(["m", "v", QUESTION, [REFERENCE], list(KEY_POINTS), "an answer"],
+                                    ensure_ascii=False).encode("utf-8")).hexdigest()
+    assert cache_key("m", "v", plain) == old
+    assert cache_key("m", "v", replace(plain, misconceptions=(Misconception("wrong"),))) != old

@@ -118,7 +118,7 @@ class EmbeddingGrader:
             evidence = untick_negated_points(verdict, evidence)
         feedback = write_feedback(verdict, probability, evidence, claims)
         decided_by = None
-        if misconception is not None and verdict is not Verdict.INCORRECT:
+        if misconception is not None:
             verdict, feedback = Verdict.INCORRECT, misconception_feedback(misconception, probability)
         example = matching_example(submission.answer, submission.examples)
         if example is not None:

@@ -1,0 +1,130 @@
+"""Claim-level checks: each clause of an answer against the card statement it speaks to (quizzer.grading.claims)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from quizzer.config import load_config
+from quizzer.deck.catalog import load
+from quizzer.grading.claims import (
+    CONTRADICTED,
+    DOUBTFUL,
+    card_context,
+    check_claims,
+    negated_heads,
+    split_claims,
+)
+from quizzer.grading.registry import make_grader
+from quizzer.grading.types import Submission, Verdict
+
+REFERENCE = ("Blank means \"no label at this frame\"; it lets the model emit nothing for most frames and separates "
+             "repeated labels, since decoding collapses repeats and then removes blanks.")
+
+
+def check(answer: str, references: tuple[str, ...] = (REFERENCE,), key_points: tuple[str, ...] = (), notes: str = ""):
+    statements, terms = card_context(references, key_points, notes)
+    return check_claims(answer, statements, terms)
+
+
+def reason(answer: str, statement: str) -> str | None:
+    found = check(answer, (statement,)).contradicted
+    return found.reason if found else None
+
+
+def test_an_answer_splits_into_claims_at_clauses_and_before_a_contrast() -> None:
+    claims = split_claims("They solved the memory issue of the transducer, but that didn't reduce training time at all.")
+    assert claims == ["They solved the memory issue of the transducer", "but that didn't reduce training time at all."]
+
+
+def test_a_negation_denies_the_words_right_after_it_within_its_phrase() -> None:
+    assert negated_heads("CTC has no internal LM because frames are predicted independently") == {"internal", "lm"}
+    assert negated_heads("it is not only a training trick") == frozenset()
+    assert negated_heads("collapsed prefixes, not individual alignments") == frozenset()
+
+
+@pytest.mark.parametrize(("answer", "statement", "expected"), [
+    ("but it still models dependencies between output tokens", "so it does not model dependencies between output tokens",
+     "negation"),
+    ("but the latency is not bounded by the chunk size", "so latency is bounded by the chunk size", "negation"),
+    ("especially on short, clean utterances", "especially on long or noisy utterances", "opposite"),
+    ("32 x 500 x 100 x 4000 floats is about 2.5 GB in fp32", "32 x 500 x 100 x 4000 floats is about 25 GB in fp32",
+     "number"),
+    ("cutting parameters from m*n to r*m*n", "cutting parameters from m*n to r*(m+n)", "formula"),
+    ("since decoding first removes blanks and then collapses repeats",
+     "since decoding collapses repeats and then removes blanks", "order"),
+    ("CTC also modelling label dependencies", "RNN-T also modelling label dependencies", "term"),
+])
+def test_a_claim_in_the_cards_words_can_still_contradict_it(answer: str, statement: str, expected: str) -> None:
+    assert reason(answer, statement) == expected
+
+
+@pytest.mark.parametrize(("answer", "statement"), [
+    ("so batch size is capped", "which limits the batch size"),  # a limit said two ways
+    ("so it is hard to use big training batches", "so big training batches are hard to use"),  # words moved
+    ("it doesn't care whether the two models share the same alignment",
+     "which works even when the two models' alignments differ"),  # a negated opposite is a paraphrase
+    ("so the delay is bounded by the chunk size", "latency is bounded by the chunk size"),  # a plain word for a term
+    ("They're arranged macaron-style: half-step FFN", "arranged macaron-style - half-step feed-forward"),  # acronym
+    ("since decoding collapses repeats and then removes blanks",
+     "since decoding collapses repeats and then removes blanks"),  # the statement itself
+])
+def test_paraphrases_and_copies_are_not_contradictions(answer: str, statement: str) -> None:
+    assert check(answer, (statement,)).contradicted is None
+
+
+def test_a_claim_contradicts_only_if_every_statement_as_close_disagrees() -> None:
+    references = ("Dynamic quantization computes activation scales at run time, so it needs no calibration.",)
+    key_points = ("static quantization fixes the scales in advance but needs calibration",)
+    result = check("dynamic quantization computes activation scales at run time, so it needs calibration data",
+                   references, key_points)
+    assert {claim.status for claim in result.claims} & {CONTRADICTED, DOUBTFUL}
+
+
+def test_the_notes_alone_never_contradict_a_claim() -> None:
+    notes = "CTC and RNN-T alignments are monotonic, so they cannot hallucinate like attention models."
+    result = check("they can't hallucinate because every output must be accounted for by frames",
+                   ("Attention models can hallucinate.",), notes=notes)
+    assert result.contradicted is None
+
+
+@pytest.fixture(scope="module")
+def grader(embedding_model):
+    return make_grader("embedding", load_config())
+
+
+def test_a_false_clause_in_the_references_words_is_graded_incorrect_and_quoted(grader) -> None:
+    card = load("e2e-asr").card("ctc-blank")
+    wrong = REFERENCE.replace("collapses repeats and then removes blanks", "removes blanks and then collapses repeats")
+    grade = grader.grade(Submission.for_card(card, wrong, "e2e-asr"))
+    assert grade.verdict is Verdict.INCORRECT
+    assert 'You said "since decoding removes blanks and then collapses repeats"' in grade.feedback
+    assert "the card says" in grade.feedback
+    assert grader.grade(Submission.for_card(card, REFERENCE, "e2e-asr")).verdict is Verdict.CORRECT
+
+
+def test_an_answer_closer_to_a_misconception_is_incorrect_with_its_explanation(grader) -> None:
+    card = load("on-device-asr").card("quantization-basics")
+    grade = grader.grade(Submission.for_card(card, "int8 makes the model eight times smaller than fp32", "on-device-asr"))
+    assert grade.verdict is Verdict.INCORRECT
+    assert "known misconception" in grade.feedback and "4 times smaller" in grade.feedback
+
+
+def test_feedback_never_says_covers_all_key_points_above_an_incorrect_verdict(grader) -> None:
+    card = load("e2e-asr").card("ctc-conditional-independence")
+    answer = ("CTC assumes the output label at each frame is independent of the labels at other frames given the "
+              "input, but it still models dependencies between output tokens.")
+    grade = grader.grade(Submission.for_card(card, answer, "e2e-asr"))
+    assert grade.verdict is Verdict.INCORRECT
+    assert "Covers all" not in grade.feedback
+
+
+def test_learners_read_whole_words_and_no_probability_on_a_partial(grader) -> None:
+    card = load("msft-asr").card("rnnt-always-more-memory")
+    grade = grader.grade(Submission.for_card(card, "It depends.", "msft-asr"))
+    assert not re.search(r"\b(necessari|configur)\b", grade.feedback)
+    partial = grader.grade(Submission.for_card(load("msft-asr").card("transducer-memory-cause"),
+                                               "Because of the 4-D joint output.", "msft-asr"))
+    if partial.verdict is Verdict.PARTIAL:
+        assert "P(correct)" not in partial.feedback
