@@ -45,7 +45,9 @@ def grade_panel(outcome: Outcome, now: datetime) -> Panel:
         head = Text("Revealed without answering", style="bold red")
     else:
         head = Text(grade.verdict.value.upper(), style=VERDICT_STYLE[grade.verdict])
-        if grade.probability is not None:
+        if grade.probability is not None and grade.verdict in (Verdict.CORRECT, Verdict.UNCERTAIN):
+            # For a partial or incorrect verdict "probability correct 9 %" reads as a contradiction of the verdict:
+            # the probability is that the answer is complete and right, which the verdict already says it is not.
             head.append(f"   probability correct {grade.probability:.0%}", style="default")
         head.append(f"   [{grade.decided_by or grade.grader.name}]", style="dim")
     lines.append(head)

@@ -188,16 +188,31 @@ def _weights(stems: set[str] | frozenset[str]) -> dict[str, float]:
     return {item: idf.get(item, unseen) for item in stems}
 
 
-def _overlap(claim: tuple[str, ...], statement: tuple[str, ...]) -> float:
+@dataclass(frozen=True)
+class _Bag:
+    """A text's content words with their IDF weights, worked out once."""
+
+    weights: dict[str, float]
+    total: float
+
+    @classmethod
+    def of(cls, stems: Sequence[str]) -> _Bag:
+        weights = _weights(set(stems))
+        return cls(weights, math.fsum(weights.values()))
+
+
+def _overlap(claim: tuple[str, ...] | _Bag, statement: tuple[str, ...] | _Bag) -> float:
     """IDF-weighted F1 of the two texts' content words."""
-    left, right = set(claim), set(statement)
-    if not left or not right:
+    left = claim if isinstance(claim, _Bag) else _Bag.of(claim)
+    right = statement if isinstance(statement, _Bag) else _Bag.of(statement)
+    if not left.total or not right.total:
         return 0.0
-    shared = left & right
-    left_weights, right_weights = _weights(left), _weights(right)
-    precision = math.fsum(left_weights[item] for item in shared) / math.fsum(left_weights.values())
-    recall = math.fsum(right_weights[item] for item in shared) / math.fsum(right_weights.values())
-    return 0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
+    shared = left.weights.keys() & right.weights.keys()
+    if not shared:
+        return 0.0
+    precision = math.fsum(left.weights[item] for item in shared) / left.total
+    recall = math.fsum(right.weights[item] for item in shared) / right.total
+    return 2 * precision * recall / (precision + recall)
 
 
 # -- evidence of one pair ----------------------------------------------------------------------
@@ -248,7 +263,7 @@ def pair_evidence(claim: str, statement: str, card_terms: frozenset[str], source
         details["order"] = "the same terms in another order"
 
     extra, missing = set(claim_stems) - set(statement_stems), set(statement_stems) - set(claim_stems)
-    swapped_in = _substituted_terms(claim, statement, card_terms, near_copy=ratio >= 0.7)
+    swapped_in = _substituted_terms(claim, statement, card_terms, near_copy=ratio >= 0.7) if ratio >= COPIED else []
     term = float(bool(swapped_in))
     if term:
         details["term"] = ", ".join(f"{said} (the card: {meant})" for said, meant in swapped_in[:2])
@@ -288,6 +303,7 @@ def _is_cue(word: str) -> bool:
     return word in _CLAIM_CUES or word.endswith("n't")
 
 
+@lru_cache(maxsize=8192)
 def _cues(text: str) -> int:
     text = _CONTRASTED.sub(" ", _RULES_OUT.sub("not", text))
     words = words_of.words(text)
@@ -297,6 +313,7 @@ def _cues(text: str) -> int:
 _CONTRASTED = re.compile(r",\s*not\b", re.IGNORECASE)
 
 
+@lru_cache(maxsize=8192)
 def negated_heads(text: str) -> frozenset[str]:
     """The first content words (stems, or numbers) after each negation, within its phrase: what it denies.
 
@@ -411,6 +428,7 @@ def _is_term(key: str, terms: frozenset[str]) -> bool:
 _CASED_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
 
 
+@lru_cache(maxsize=8192)
 def _cased_words(text: str) -> list[str]:
     return _CASED_WORD.findall(text)
 
@@ -424,6 +442,7 @@ def _is_name(word: str, index: int) -> bool:
     return len(word) > 1 and (capitals >= 2 or (index > 0 and word[0].isupper()))
 
 
+@lru_cache(maxsize=8192)
 def _formulas(text: str) -> frozenset[str]:
     """Formulas over short symbols ("r*(m+n)", "T*U*V"); "layers + per-layer" is prose."""
     found = set()
@@ -532,6 +551,12 @@ def check_claims(answer: str, statements: Sequence[Statement], terms: frozenset[
 Candidate = tuple[Statement, dict[str, float], dict[str, str]]
 
 
+@lru_cache(maxsize=2048)
+def _statement_bags(statements: tuple[Statement, ...]) -> tuple[_Bag, ...]:
+    return tuple(_Bag.of(_content(statement.text)) for statement in statements)
+
+
+@lru_cache(maxsize=8192)
 def _own_terms(statement: Statement) -> frozenset[str]:
     return frozenset(_content(statement.whole or statement.text))
 
@@ -541,12 +566,11 @@ def claim_candidates(
 ) -> list[tuple[str, list[Candidate]]]:
     """Each claim of the answer with the statements it speaks to (about as closely as to the best), and the
     evidence of each pair: what `check_claims` scores and `evals/fit_claims.py` fits on."""
-    statement_stems = [(statement, _content(statement.text)) for statement in statements]
+    bags = _statement_bags(tuple(statements))
     result = []
     for claim in split_claims(answer):
-        stems = _content(claim)
-        scored = sorted(((_overlap(stems, other), index) for index, (_, other) in enumerate(statement_stems)),
-                        reverse=True)
+        bag = _Bag.of(_content(claim))
+        scored = sorted(((_overlap(bag, other), index) for index, other in enumerate(bags)), reverse=True)
         candidates: list[Candidate] = []
         for overlap, index in scored[:3]:
             if overlap < max(ALIGNED, scored[0][0] - 0.15):
