@@ -60,6 +60,9 @@ def card_panel(card: Card, number: int, total: int) -> Panel:
         parts.extend(Text(f"  • {point}") for point in card.key_points)
     if card.notes:
         parts.append(Text.assemble(("notes: ", "dim"), (reflow(card.notes), "dim")))
+    if card.misconceptions:
+        parts.append(Text("misconceptions:", style="yellow"))
+        parts.extend(Text(f"  ✗ {item.answer}" + (f" ({item.why})" if item.why else "")) for item in card.misconceptions)
     if card.tags:
         parts.append(Text("tags: " + ", ".join(card.tags), style="magenta"))
     return Panel(Group(*parts), title=f"{card.id}", subtitle=f"{number}/{total}", title_align="left")

@@ -67,6 +67,9 @@ def grade_panel(outcome: Outcome, now: datetime) -> Panel:
         from quizzer.cli.deck_render import reflow  # after the first question, so its imports cost nothing
 
         lines.append(Text.assemble(("Notes: ", "bold dim"), (reflow(card.notes), "dim")))
+    for item in card.misconceptions:
+        why = f" ({item.why})" if item.why else ""
+        lines.append(Text.assemble(("Known misconception: ", "bold dim"), (f"{item.answer}{why}", "dim")))
     lines.append(Text(""))
     lines.append(_rating_line(outcome, now))
     return Panel(Group(*lines), title="Grade", title_align="left", border_style=_border(outcome))
