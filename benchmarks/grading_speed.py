@@ -29,7 +29,7 @@ from quizzer.grading.embedding import EmbeddingGrader  # noqa: E402
 from quizzer.grading.output import BATCH  # noqa: E402
 from quizzer.grading.types import Submission  # noqa: E402
 
-DATASETS = REPO.parent / "shared" / "datasets"
+DATASETS = Path(os.environ.get("QUIZZER_DATASETS") or REPO.parent / "shared" / "datasets")
 
 
 def load_submissions(count: int) -> list[Submission]:

@@ -128,3 +128,11 @@ def test_learners_read_whole_words_and_no_probability_on_a_partial(grader) -> No
                                                "Because of the 4-D joint output.", "msft-asr"))
     if partial.verdict is Verdict.PARTIAL:
         assert "P(correct)" not in partial.feedback
+
+
+def test_key_terms_reach_the_learner_as_the_cards_whole_words() -> None:
+    from quizzer.grading.text import stem, whole_word
+
+    texts = ("Not necessarily: it depends on the configuration and the memory footprint.",)
+    assert whole_word(stem("necessarily"), texts) == "necessarily"
+    assert whole_word(stem("configuration"), texts) == "configuration"

@@ -353,13 +353,7 @@ def _kin(heads: frozenset[str], stems: Sequence[str], numbers: frozenset[str]) -
 
 
 def _opposite_words(claim: str, statement: str) -> list[tuple[str, str]]:
-    claim_words, statement_words = set(words_of.words(claim)), set(words_of.words(statement))
-    found = []
-    for word in sorted(claim_words - statement_words):
-        for other in sorted(OPPOSITES.get(word, ())):
-            if other in statement_words and other not in claim_words:
-                found.append((word, other))
-    return found
+    return words_of.antonym_conflicts(claim, statement, OPPOSITES)
 
 
 def _substituted_terms(claim: str, statement: str, terms: frozenset[str], *, near_copy: bool) -> list[tuple[str, str]]:

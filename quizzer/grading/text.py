@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -225,12 +226,15 @@ for _pair in _ANTONYM_PAIRS.replace("\n", "").split("|"):
     ANTONYMS.setdefault(_right, set()).add(_left)
 
 
-def antonym_conflicts(answer: str, reference: str) -> list[tuple[str, str]]:
-    """(answer word, reference word) pairs of opposites: the answer says one where the reference says the other."""
+def antonym_conflicts(answer: str, reference: str, table: Mapping[str, Collection[str]] | None = None
+                      ) -> list[tuple[str, str]]:
+    """(answer word, reference word) pairs of opposites: the answer says one where the reference says the other
+    (opposites from `table`, `ANTONYMS` by default)."""
+    table = ANTONYMS if table is None else table
     answer_words, reference_words = set(words(answer)), set(words(reference))
     conflicts = []
     for word in sorted(answer_words - reference_words):
-        for opposite in sorted(ANTONYMS.get(word, ())):
+        for opposite in sorted(table.get(word, ())):
             if opposite in reference_words and opposite not in answer_words:
                 conflicts.append((word, opposite))
     return conflicts
