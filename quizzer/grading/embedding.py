@@ -36,6 +36,10 @@ if TYPE_CHECKING:
 # simulated rounding") come within 0.17.
 MISCONCEPTION_MARGIN = 0.2
 
+# P(correct) of an answer with a contradicted claim (or closer to a misconception): on the interview answers, 6 of
+# the 42 answers with a contradicted claim are labelled correct (evals/claims_report.py).
+CONTRADICTED_PROBABILITY = 0.15
+
 # Evidence values kept on each grade (the rest stay in the features the model saw).
 _SHOWN = ("cos_ref", "cos_q", "align_f", "align_r_new", "new_recall", "kp_covered", "neg_flip", "num_missing",
           "verifier_ref")
@@ -120,6 +124,10 @@ class EmbeddingGrader:
         decided_by = None
         if misconception is not None:
             verdict, feedback = Verdict.INCORRECT, misconception_feedback(misconception, probability)
+        fitted = probability
+        if claims.contradicted is not None or misconception is not None:
+            # The decision model never saw the claim checks: its probability reads the words, which match.
+            probability = min(probability, CONTRADICTED_PROBABILITY)
         example = matching_example(submission.answer, submission.examples)
         if example is not None:
             verdict, feedback = example.verdict, learned_feedback(example, verdict, probability)
@@ -144,6 +152,8 @@ class EmbeddingGrader:
             shown["learned_from"] = example.answer
         # What makes a "correct" worth a second reading (hybrid mode sends such answers to the judge).
         risk = risks(verdict, probability, evidence, claims, bands) if example is None else ()
+        if probability != fitted:
+            shown["fitted_probability"] = round(fitted, 4)
         shown["risk"] = ", ".join(risk) or None
         return Grade(
             verdict=verdict,
