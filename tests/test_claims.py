@@ -1,4 +1,5 @@
-"""Claim-level checks: each clause of an answer against the card statement it speaks to (quizzer.grading.claims)."""
+"""Claim-level checks: each clause of an answer against the card statement it speaks to (quizzer.grading.claims,
+quizzer.grading.claim_pairs)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,8 @@ import pytest
 
 from quizzer.config import load_config
 from quizzer.deck.catalog import load
-from quizzer.grading.claims import (
-    CONTRADICTED,
-    DOUBTFUL,
-    card_context,
-    check_claims,
-    negated_heads,
-    split_claims,
-)
+from quizzer.grading.claim_pairs import negated_heads
+from quizzer.grading.claims import CONTRADICTED, DOUBTFUL, card_context, check_claims, split_claims
 from quizzer.grading.registry import make_grader
 from quizzer.grading.types import Submission, Verdict
 
