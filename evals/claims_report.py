@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -26,12 +27,19 @@ from quizzer.grading.claims import card_context, check_claims  # noqa: E402
 from quizzer.grading.shorthand import spell_out  # noqa: E402
 
 DEFAULT_FILES = (REPO / "evals" / "interview_answers.jsonl", REPO / "evals" / "interview_traps_tune.jsonl")
+DATASETS = Path(os.environ.get("QUIZZER_DATASETS") or REPO.parent / "shared" / "datasets")
+PUBLIC = (("SciEntsBank", "semeval2013_scientsbank", "label_2way"), ("Beetle", "semeval2013_beetle", "label_5way"),
+          ("SAF", "saf_communication_networks_en", "label"))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", type=Path, nargs="*", default=list(DEFAULT_FILES))
+    parser.add_argument("--public", action="store_true", help="the public training sets instead (../shared/datasets)")
     arguments = parser.parse_args()
+    if arguments.public:
+        public_report()
+        return
     cards = {(deck.name, card.id): card for deck in map(load_deck, bundled_decks()) for card in deck.cards}
     for path in arguments.files:
         counts: dict[tuple[str, str], Counter] = {}
@@ -50,6 +58,27 @@ def main() -> None:
         for (category, label), tally in sorted(counts.items()):
             print(f"| {category} | {label} | {tally['n']} | {tally['contradicted']} | {tally['doubtful']} |"
                   f" {tally['differs']} |")
+
+
+def public_report() -> None:
+    """The public training sets have no key points or notes: the references' clauses are the statements."""
+    print("| dataset | answers | contradicted | of them labelled | doubtful only | of them labelled |\n|---|---|---|---|---|---|")
+    for name, folder, field in PUBLIC:
+        total, found = 0, {"contradicted": Counter(), "doubtful": Counter()}
+        for line in (DATASETS / folder / "train.jsonl").read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            references = tuple(row.get("references") or [row["reference"]])
+            statements, terms = card_context(references, (), "")
+            check = check_claims(spell_out(row["answer"], (row["question"], *references)), statements, terms)
+            label = str(row.get(field) or row.get("label") or "-").lower()
+            total += 1
+            if check.contradicted is not None:
+                found["contradicted"][label] += 1
+            elif check.doubtful is not None:
+                found["doubtful"][label] += 1
+        cells = [f"{sum(found[kind].values())} | " + ", ".join(f"{label} {count}" for label, count in
+                                                               found[kind].most_common()) for kind in found]
+        print(f"| {name} | {total} | {cells[0]} | {cells[1]} |")
 
 
 if __name__ == "__main__":

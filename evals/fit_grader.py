@@ -431,9 +431,9 @@ def claims_report(examples: list[Example], probabilities: np.ndarray, thresholds
     correct = probabilities >= thresholds["correct_above"]
     contradicted, doubtful = np.zeros(len(y), bool), np.zeros(len(y), bool)
     for index, example in enumerate(examples):
-        if not correct[index]:
-            continue
         submission = example.submission
+        if not correct[index] or not submission.key_points:  # as the grader: only cards with key points
+            continue
         statements, terms = card_context(submission.references, submission.key_points, submission.notes)
         check = check_claims(graded_answer(submission), statements, terms)
         contradicted[index] = check.contradicted is not None
