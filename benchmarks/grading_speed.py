@@ -46,14 +46,24 @@ def load_submissions(count: int) -> list[Submission]:
     return distinct[:count]
 
 
+def deck_submissions(count: int) -> list[Submission]:
+    """The labelled interview answers to the bundled decks' cards: key points, notes and misconceptions, so the claim
+    checks and the misconception comparison run too (they stay off on the public sets' cards)."""
+    from quizzer.answers import read_answer_rows
+
+    path = REPO / "evals" / "interview_answers.jsonl"
+    return [row.submission for row in read_answer_rows(path, require_question=False) if row.submission][:count]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--answers", type=int, default=3000)
     parser.add_argument("--latency-samples", type=int, default=200)
+    parser.add_argument("--decks", action="store_true", help="answers to the bundled decks' cards instead")
     arguments = parser.parse_args()
     import torch
 
-    submissions = load_submissions(arguments.answers)
+    submissions = deck_submissions(arguments.answers) if arguments.decks else load_submissions(arguments.answers)
     with tempfile.TemporaryDirectory() as cache_dir:
         embedder = Embedder(cache_dir=Path(cache_dir))
         grader = EmbeddingGrader(embedder, load_decision_model())
