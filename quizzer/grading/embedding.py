@@ -18,11 +18,11 @@ from quizzer.grading.feedback import (
     decide,
     learned_feedback,
     misconception_feedback,
-    risks,
     untick_negated_points,
     write_feedback,
 )
 from quizzer.grading.learned import matching_example
+from quizzer.grading.risk import risks
 from quizzer.grading.shorthand import graded_answer
 from quizzer.grading.types import Grade, GraderInfo, Misconception, Submission, Verdict
 
@@ -123,7 +123,7 @@ class EmbeddingGrader:
         feedback = write_feedback(verdict, probability, evidence, claims)
         decided_by = None
         if misconception is not None:
-            verdict, feedback = Verdict.INCORRECT, misconception_feedback(misconception, probability)
+            verdict, feedback = Verdict.INCORRECT, misconception_feedback(misconception)
         fitted = probability
         if claims.contradicted is not None or misconception is not None:
             # The decision model never saw the claim checks: its probability reads the words, which match.

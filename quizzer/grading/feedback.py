@@ -6,7 +6,7 @@ import dataclasses
 
 from quizzer.grading import text as words_of
 from quizzer.grading.bands import Bands
-from quizzer.grading.claims import NOT_ADDRESSED, ClaimCheck
+from quizzer.grading.claims import ClaimCheck
 from quizzer.grading.evidence import KEY_POINT_CLEAR, Evidence
 from quizzer.grading.types import LearnerExample, Misconception, Verdict
 
@@ -131,7 +131,7 @@ def write_feedback(verdict: Verdict, probability: float, evidence: Evidence, cla
             parts.append(f"Uses the words of all {len(covered)} {noun}, but the answer as a whole does not read as"
                          " the reference's claim.")
         else:
-            parts.append(f"Uses the words of all {len(covered)} {noun}, but the above makes it wrong.")
+            parts.append(f"Uses the words of all {len(covered)} {noun}, but what is said above makes it wrong.")
     if evidence.missing_terms and verdict is not Verdict.CORRECT and not missing:
         parts.append(f"Key terms absent: {', '.join(evidence.missing_terms[:4])}.")
     lead = {
@@ -166,7 +166,7 @@ def _clip(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def misconception_feedback(misconception: Misconception, probability: float) -> str:
+def misconception_feedback(misconception: Misconception) -> str:
     why = f" {misconception.why.rstrip('.')}." if misconception.why else ""
     return (f'Incorrect: this is a known misconception ("{_clip(misconception.answer)}"), closer to it than to the'
             f" reference answers.{why}")
@@ -179,39 +179,3 @@ def learned_feedback(example: LearnerExample, offline: Verdict, probability: flo
     return (f'{lead}: you marked a nearly identical answer ("{_clip(example.answer, 80)}") {example.verdict.value}'
             f"{when}, so this one is graded the same (the grader alone said {offline.value}, P(correct) ="
             f" {probability:.2f}).")
-
-
-# A "correct" this close to the band's edge, or with any of the risks below, goes to the LLM judge in hybrid mode
-# (`llm.escalate = "risky"`).
-RISKY_MARGIN = 0.1
-# A long answer with this share of its words in claims the card does not speak to says things nobody checked.
-LONG_ANSWER_WORDS = 40
-UNCHECKED_SHARE = 0.3
-# A claim of this many content words that speaks to nothing on the card ("..., which came from the prediction
-# network's LSTM states") is unchecked.
-UNCHECKED_CLAIM_WORDS = 8
-
-
-def risks(verdict: Verdict, probability: float, evidence: Evidence, claims: ClaimCheck, bands: Bands
-          ) -> tuple[str, ...]:
-    """Why a "correct" verdict may be wrong: what hybrid mode sends to the judge besides uncertain answers."""
-    if verdict is not Verdict.CORRECT:
-        return ()
-    found = []
-    if claims.doubtful is not None:
-        found.append("a claim that may contradict the card")
-    if claims.negated_beyond:
-        found.append("a negation the card does not make")
-    if any(claim.differences for claim in claims.claims):
-        found.append("a claim that differs from the card")
-    if any(claim.status == NOT_ADDRESSED and len(words_of.content_stems(claim.text)) >= UNCHECKED_CLAIM_WORDS
-           for claim in claims.claims):
-        found.append("a claim the card does not address")
-    if probability < bands.correct_above + RISKY_MARGIN:
-        found.append("a small margin")
-    if evidence.features.get("verifier", 0.0) < 0:
-        found.append("the verifier doubts it")
-    words = sum(len(words_of.words(claim.text)) for claim in claims.claims)
-    if words >= LONG_ANSWER_WORDS and claims.unaddressed_share >= UNCHECKED_SHARE:
-        found.append("a long answer with claims beyond the card")
-    return tuple(found)
