@@ -58,3 +58,12 @@ def test_grade_with_the_llm_uses_its_verdicts_caches_them_and_reports_usage(tmp_
     assert calls_after_first >= 2 and calls_after_second == calls_after_first
     assert calls_after_third >= calls_after_second + 2
     assert "call" in first.stderr.lower()
+
+
+@pytest.mark.slow
+def test_grade_in_hybrid_mode_reports_the_share_sent_to_the_judge(tmp_path: Path) -> None:
+    with LLMStub() as stub:
+        stub.default = verdict_reply("correct", 0.9)
+        result = run_grade(tmp_path, stub, "--grader", "hybrid", "--escalate", "uncertain", "--no-cache")
+    assert result.returncode == 0, result.stderr
+    assert "sent to the LLM judge:" in result.stderr and "of 2 answers" in result.stderr
