@@ -23,11 +23,11 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from quizzer.grading.decision import load_decision_model  # noqa: E402
-from quizzer.grading.embedder import Embedder  # noqa: E402
-from quizzer.grading.embedding import EmbeddingGrader  # noqa: E402
-from quizzer.grading.output import BATCH  # noqa: E402
-from quizzer.grading.types import Submission  # noqa: E402
+from quizzer.batch.output import BATCH  # noqa: E402
+from quizzer.core.types import Submission  # noqa: E402
+from quizzer.grading.offline.decision import load_decision_model  # noqa: E402
+from quizzer.grading.offline.embedder import Embedder  # noqa: E402
+from quizzer.grading.offline.embedding import EmbeddingGrader  # noqa: E402
 
 DATASETS = REPO.parent / "shared" / "datasets"
 

@@ -162,8 +162,8 @@ def select_decks(
     Returns the decks whose file was found, and the names of database decks whose file was not (reported
     from what the database recorded). A named deck that is neither a file nor in the database is an error.
     """
+    from quizzer.core.errors import QuizzerError
     from quizzer.deck.catalog import load
-    from quizzer.errors import QuizzerError
 
     in_database = decks_in_database(connection)
     wanted = list(names) if names else [*in_database, *_expand_directories(configured)]

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import IO, Any
 
 from quizzer import scheduling
-from quizzer.errors import QuizzerError
+from quizzer.core.errors import QuizzerError
 
 EXPORT_FORMATS = ("csv", "jsonl")
 

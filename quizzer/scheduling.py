@@ -22,11 +22,9 @@ from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
 
-from fsrs import Card as FsrsCard
-from fsrs import Rating as FsrsRating
-from fsrs import ReviewLog, Scheduler
+from fsrs import Card as FsrsCard, Rating as FsrsRating, ReviewLog, Scheduler
 
-from quizzer.grading.types import Verdict
+from quizzer.core.types import Verdict
 
 # Easy needs an answer at most this fraction of the learner's median time, with this much history.
 EASY_FRACTION = 0.5

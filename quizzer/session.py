@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from quizzer.core.types import Grade, Grader, GraderInfo, Submission, Verdict
 from quizzer.deck.model import Card, Deck
-from quizzer.grading.types import Grade, Grader, GraderInfo, Submission, Verdict
 from quizzer.scheduling import Rating, rating_for
 from quizzer.storage import reviews as store
 

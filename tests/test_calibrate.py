@@ -11,19 +11,19 @@ from pathlib import Path
 
 import pytest
 
-from quizzer.config import load_config
-from quizzer.config_write import write_settings
+from fakes import OverlapGrader
+from quizzer.core.config import load_config
+from quizzer.core.config_write import write_settings
+from quizzer.core.types import Submission
 from quizzer.deck.loader import load_deck
 from quizzer.deck.model import Card
 from quizzer.evals.calibrate import fit_bands
-from quizzer.grading.bands import Bands, bands_for
-from quizzer.grading.types import Submission
+from quizzer.grading.offline.bands import Bands, bands_for
 from quizzer.scheduling import Rating
 from quizzer.storage.db import connect
 from quizzer.storage.reviews import record_decision, record_review
-from quizzer.testing import OverlapGrader
 
-OVERLAP = "quizzer.testing:make_overlap_grader"
+OVERLAP = "fakes:make_overlap_grader"
 WORDS = "alpha bravo charlie delta echo foxtrot golf hotel india juliet".split()
 
 
@@ -162,7 +162,7 @@ def test_write_settings_replaces_in_place_and_refuses_invalid_files(tmp_path: Pa
     text = path.read_text(encoding="utf-8")
     assert text.startswith('# mine\ndb = "/x.db"\n[grader]\ncorrect_above = 0.75\nincorrect_below = 0.2\n')
     assert tomllib.loads(text)["quiz"]["new_per_day"] == 5
-    from quizzer.errors import ConfigError
+    from quizzer.core.errors import ConfigError
 
     with pytest.raises(ConfigError):
         write_settings(path, {"grader.deck_bands": 3})

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from quizzer.config import SETTINGS, config_path, load_config
-from quizzer.errors import ConfigError
+from quizzer.core.config import SETTINGS, config_path, load_config
+from quizzer.core.errors import ConfigError
 
 REPO = Path(__file__).resolve().parent.parent
 

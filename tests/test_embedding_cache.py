@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from quizzer.grading.embedder import Embedder, EmbeddingCache, get_embedder
-from quizzer.grading.embedding import EmbeddingGrader
-from quizzer.grading.decision import load_decision_model
-from quizzer.grading.types import Submission
+from quizzer.core.types import Submission
+from quizzer.grading.offline.decision import load_decision_model
+from quizzer.grading.offline.embedder import Embedder, EmbeddingCache, get_embedder
+from quizzer.grading.offline.embedding import EmbeddingGrader
 
 pytestmark = pytest.mark.slow
 

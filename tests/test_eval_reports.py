@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from quizzer.config import SETTINGS, load_config
+from quizzer.core.config import SETTINGS, load_config
 from quizzer.evals.compare import compare_records
 from quizzer.evals.datasets import load_dataset, normalize_label
 from quizzer.evals.report import load_record, write_run
@@ -21,8 +21,8 @@ FIXTURE = Path(__file__).parent / "fixtures" / "evals" / "answers.jsonl"
 # The first rows of each training set in ../shared/datasets, as they are there (tests/fixtures/README.md), so these
 # tests also run on a fresh clone where ../shared does not exist.
 TRAINING_EXTRACTS = Path(__file__).parent / "fixtures" / "datasets"
-OVERLAP = "quizzer.testing:make_overlap_grader"
-HYBRID = "quizzer.testing:make_escalating_grader"
+OVERLAP = "fakes:make_overlap_grader"
+HYBRID = "fakes:make_escalating_grader"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 

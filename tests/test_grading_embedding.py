@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from quizzer.config import load_config
+from quizzer.core.config import load_config
+from quizzer.core.types import Grade, Submission, Verdict
 from quizzer.deck.catalog import load as load_deck
-from quizzer.grading.cosine import make_cosine_grader
-from quizzer.grading.bands import Bands
-from quizzer.grading.embedding import judged_evidence, make_embedding_grader
-from quizzer.grading.evidence import Evidence
-from quizzer.grading.feedback import decide
+from quizzer.grading.offline.bands import Bands
+from quizzer.grading.offline.cosine import make_cosine_grader
+from quizzer.grading.offline.embedding import judged_evidence, make_embedding_grader
+from quizzer.grading.offline.evidence import Evidence
+from quizzer.grading.offline.feedback import decide
 from quizzer.grading.registry import make_grader
-from quizzer.grading.types import Grade, Submission, Verdict
 
 pytestmark = pytest.mark.slow
 
@@ -240,8 +240,8 @@ def test_an_incorrect_answer_gets_no_tick_for_a_key_point_it_negates(grader) -> 
 
 
 def test_only_an_incorrect_verdict_unticks_a_negated_key_point(embedding_model) -> None:
-    from quizzer.grading.evidence import closest, collect_evidence
-    from quizzer.grading.feedback import untick_negated_points
+    from quizzer.grading.offline.evidence import closest, collect_evidence
+    from quizzer.grading.offline.feedback import untick_negated_points
 
     card = next(card for card in load_deck("msft-asr").cards if card.id == "transducer-memory-problem")
     submission = Submission.for_card(card, "It does not have a memory problem, it is very light.", deck="msft-asr")
@@ -284,7 +284,7 @@ def test_shorthand_is_graded_as_the_words_it_stands_for(grader, monkeypatch: pyt
     card = next(card for card in load_deck("e2e-asr").cards if card.id == "rnnt-components")
     submission = Submission.for_card(card, "enc + pred net (prev non-blank tokens) + joiner -> softmax over V+blank")
     spelled_out = grader.grade(submission)
-    monkeypatch.setattr("quizzer.grading.evidence.graded_answer", lambda submission: submission.answer)
+    monkeypatch.setattr("quizzer.grading.offline.evidence.graded_answer", lambda submission: submission.answer)
     as_typed = grader.grade(submission)
     covered = lambda result: {point.text for point in result.key_points if point.covered}  # noqa: E731
     assert covered(spelled_out) > covered(as_typed)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from quizzer.core.errors import DeckError, QuizzerError
 from quizzer.deck.importers import import_file, no_key_points_warning, slugify, split_questions, strip_html
 from quizzer.deck.loader import load_deck
 from quizzer.deck.writer import deck_to_yaml, write_deck
-from quizzer.errors import DeckError, QuizzerError
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "tests" / "fixtures" / "seed_notes.txt"  # a copy of ../shared/seeds/000_de2fc0b874be015e.txt

@@ -14,16 +14,16 @@ from typing import Any
 
 import pytest
 
-from quizzer.config import Config, load_config
-from quizzer.errors import LLMError
-from quizzer.grading.hybrid import make_hybrid_grader
-from quizzer.grading.llm import LLMGrader, RubricJudge, grading_config, make_llm_grader
-from quizzer.grading.llm_client import forget_forms
-from quizzer.grading.registry import default_grader_name, make_grader
-from quizzer.grading.rubric import load_prompt, parse_reply, ReplyError
-from quizzer.grading.types import Submission, Verdict
-from quizzer.testing import ScriptedGrader
+from fakes import ScriptedGrader
 from llm_stub import LLMStub, StubReply, closed_port_url, error_reply, verdict_reply
+from quizzer.core.config import Config, load_config
+from quizzer.core.errors import LLMError
+from quizzer.core.types import Submission, Verdict
+from quizzer.grading.judge.client import forget_forms
+from quizzer.grading.judge.hybrid import make_hybrid_grader
+from quizzer.grading.judge.judge import LLMGrader, RubricJudge, grading_config, make_llm_grader
+from quizzer.grading.judge.rubric import ReplyError, load_prompt, parse_reply
+from quizzer.grading.registry import default_grader_name, make_grader
 
 QUESTION = "What does CTC loss marginalise over?"
 REFERENCE = "CTC sums the probabilities of all alignments of the label sequence to the input frames."
@@ -141,8 +141,8 @@ def test_no_llm_configured_means_no_connection_at_all(monkeypatch: pytest.Monkey
 def test_without_an_llm_the_grading_modules_do_not_even_import_openai(tmp_path: Path) -> None:
     script = (
         "import sys\n"
-        "from quizzer.config import load_config\n"
-        "from quizzer.grading import hybrid, llm\n"
+        "from quizzer.core.config import load_config\n"
+        "from quizzer.grading.judge import hybrid, judge\n"
         "from quizzer.grading.registry import default_grader_name\n"
         "assert default_grader_name(load_config()) == 'embedding'\n"
         "print('openai' in sys.modules)\n"

@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from quizzer import mastery, scheduling
+from quizzer.core.types import Grade, GraderInfo, Verdict
 from quizzer.deck.loader import load_deck
-from quizzer.grading.types import Grade, GraderInfo, Verdict
 from quizzer.review_log import card_history, export_records, read_records, write_records
 from quizzer.scheduling import Rating
 from quizzer.storage import reviews as store

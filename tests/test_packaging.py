@@ -25,7 +25,7 @@ def test_wheel_ships_bundled_decks_prompts_and_grader_parameters(tmp_path: Path)
     assert any(name.startswith("quizzer/_bundled/decks/") and name.endswith(".yaml") for name in names)
     # The grader's fitted parameters: without them a non-editable install cannot grade.
     for fitted in ("grader_params.json", "idf.json", "verifier.npz"):
-        assert f"quizzer/grading/{fitted}" in names
+        assert f"quizzer/grading/offline/{fitted}" in names
 
 
 def test_installed_environment_has_no_cuda_packages() -> None:

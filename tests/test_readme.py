@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO_ROOT
-from quizzer.config import load_config
+from quizzer.core.config import load_config
 from quizzer.deck.loader import parse_deck
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")

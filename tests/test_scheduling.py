@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from quizzer.grading.types import Verdict
+from quizzer.core.types import Verdict
 from quizzer.scheduling import (
     EASY_MIN_HISTORY,
     CardState,

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from quizzer.core.types import Grade, GraderInfo, Verdict
 from quizzer.deck.model import Card, Deck
-from quizzer.grading.types import Grade, GraderInfo, Verdict
 from quizzer.scheduling import Rating, replay, review
 from quizzer.storage import reviews as store
 from quizzer.storage.db import applied_migrations, connect, migrate

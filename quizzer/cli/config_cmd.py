@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-    from quizzer.config import Config
+    from quizzer.core.config import Config
 
 app = typer.Typer(help="Show the effective configuration and where it lives.", no_args_is_help=True)
 
@@ -21,8 +21,8 @@ def show() -> None:
     from rich.table import Table
 
     from quizzer.cli.render import console, print_error
-    from quizzer.config import Config, config_path, load_config
-    from quizzer.errors import ConfigError
+    from quizzer.core.config import Config, config_path, load_config
+    from quizzer.core.errors import ConfigError
 
     try:
         config = load_config()
@@ -48,6 +48,6 @@ def _print_settings(console: Console, table: Table, config: Config) -> None:
 @app.command("path")
 def path() -> None:
     """The config file's path (QUIZZER_CONFIG overrides it)."""
-    from quizzer.config import config_path
+    from quizzer.core.config import config_path
 
     typer.echo(str(config_path()))

@@ -20,16 +20,16 @@ from typing import TYPE_CHECKING, TextIO
 from rich.console import Console
 
 from quizzer.cli import quiz_render as show
-from quizzer.errors import QuizzerError
-from quizzer.grading.types import Verdict
+from quizzer.core.errors import QuizzerError
+from quizzer.core.types import Verdict
 from quizzer.session import Outcome, QuizSession
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from quizzer.config import Config
+    from quizzer.core.config import Config
+    from quizzer.core.types import Grader
     from quizzer.deck.model import Deck
-    from quizzer.grading.types import Grader
 
 # Graders that need no sentence-embedding model, so warming it up would only waste time.
 _NO_EMBEDDINGS = frozenset({"llm"})
@@ -93,7 +93,7 @@ def background_grader(name: str | None, config: Config) -> BackgroundGrader:
         return make_grader(chosen, config)
 
     def warm_up() -> None:
-        from quizzer.grading.embedder import warm_up as warm_up_embedder
+        from quizzer.grading.offline.embedder import warm_up as warm_up_embedder
 
         warm_up_embedder(config)
 
@@ -296,11 +296,10 @@ def start_quiz(
 ) -> int:
     """`quizzer quiz`: opens the database and decks, shows the first question at once, grades in the background."""
     from quizzer.cli.render import console
-    from quizzer.config import load_config
+    from quizzer.core.config import load_config
+    from quizzer.grading.judge.judge import grading_config
     from quizzer.session import QuizOptions
     from quizzer.storage.db import connect, resolve_db_path
-
-    from quizzer.grading.llm import grading_config
 
     config = grading_config(load_config(), no_cache=no_cache, db=db)  # the LLM verdict cache follows --db
     decks = load_decks(deck_names, config)

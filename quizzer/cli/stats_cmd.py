@@ -18,7 +18,7 @@ export_app = typer.Typer(help="Export data for analysis.", no_args_is_help=True)
 
 
 def _now(text: str | None) -> datetime:
-    from quizzer.errors import QuizzerError
+    from quizzer.core.errors import QuizzerError
     from quizzer.scheduling import to_utc
 
     if text is None:
@@ -40,7 +40,7 @@ def stats(
     """Mastery per deck and tag: new, learning, due, recall, retention, streak, hardest cards, a 14-day forecast."""
     import json
 
-    from quizzer.config import load_config
+    from quizzer.core.config import load_config
     from quizzer.mastery import mastery_report, select_decks
     from quizzer.storage.db import connect, resolve_db_path
 
@@ -79,7 +79,7 @@ def export_reviews(
 ) -> None:
     """The review log with final ratings and decisions (usable by the FSRS optimizer: card_id, review_time, rating)."""
     from quizzer.cli.render import error_console
-    from quizzer.errors import QuizzerError
+    from quizzer.core.errors import QuizzerError
     from quizzer.review_log import check_format, export_records, write_records
     from quizzer.storage.db import connect, resolve_db_path
 

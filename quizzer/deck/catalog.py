@@ -7,17 +7,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from quizzer.core.errors import DeckError, QuizzerError
 from quizzer.deck.loader import DECK_SUFFIXES, load_deck
 from quizzer.deck.model import Deck
-from quizzer.errors import DeckError, QuizzerError
 
 if TYPE_CHECKING:
-    from quizzer.config import Config
+    from quizzer.core.config import Config
 
 
 def bundled_decks() -> list[Path]:
     """The deck files that ship with quizzer."""
-    from quizzer.resources import bundled_decks_dir
+    from quizzer.core.resources import bundled_decks_dir
 
     return _deck_files_in(bundled_decks_dir())
 
@@ -121,6 +121,6 @@ def _looks_like_path(text: str) -> bool:
 def _config(config: Config | None) -> Config:
     if config is not None:
         return config
-    from quizzer.config import load_config
+    from quizzer.core.config import load_config
 
     return load_config()

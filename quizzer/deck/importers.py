@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from quizzer.core.errors import DeckError
 from quizzer.deck.loader import CARD_ID_PATTERN, DECK_SUFFIXES, read_utf8, require_file
 from quizzer.deck.model import Card, Deck
-from quizzer.errors import DeckError
 
 FORMATS = ("notes", "csv", "tsv", "anki")
 

@@ -13,12 +13,12 @@ from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from quizzer.errors import QuizzerError
+from quizzer.core.errors import QuizzerError
+from quizzer.core.types import Submission
 from quizzer.evals.datasets import EvalDataset, EvalItem, normalize_label
-from quizzer.grading.types import Submission
 
 if TYPE_CHECKING:
-    from quizzer.config import Config
+    from quizzer.core.config import Config
 
 LABEL_KINDS = ("override", "uncertain")
 

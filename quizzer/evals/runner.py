@@ -7,13 +7,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import TYPE_CHECKING, Any
 
-from quizzer.errors import QuizzerError
-from quizzer.grading.types import Grade, GraderInfo
+from quizzer.core.errors import QuizzerError
+from quizzer.core.types import Grade, GraderInfo
 
 if TYPE_CHECKING:
-    from quizzer.config import Config
+    from quizzer.core.config import Config
+    from quizzer.core.types import Grader
     from quizzer.evals.datasets import EvalDataset, EvalItem
-    from quizzer.grading.types import Grader
 
 BATCH_SIZE = 64
 # Evidence kept per item in the run record: scalars only, so the JSON stays small and diffable.

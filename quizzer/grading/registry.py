@@ -5,18 +5,18 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from quizzer.errors import QuizzerError
+from quizzer.core.errors import QuizzerError
 
 if TYPE_CHECKING:
-    from quizzer.config import Config
-    from quizzer.grading.types import Grader
+    from quizzer.core.config import Config
+    from quizzer.core.types import Grader
 
 # name -> "module:factory"; a factory takes the effective Config and returns a Grader.
 GRADERS: dict[str, str] = {
-    "cosine": "quizzer.grading.cosine:make_cosine_grader",
-    "embedding": "quizzer.grading.embedding:make_embedding_grader",
-    "llm": "quizzer.grading.llm:make_llm_grader",
-    "hybrid": "quizzer.grading.hybrid:make_hybrid_grader",
+    "cosine": "quizzer.grading.offline.cosine:make_cosine_grader",
+    "embedding": "quizzer.grading.offline.embedding:make_embedding_grader",
+    "llm": "quizzer.grading.judge.judge:make_llm_grader",
+    "hybrid": "quizzer.grading.judge.hybrid:make_hybrid_grader",
 }
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from quizzer.errors import StorageError
+from quizzer.core.errors import StorageError
 from quizzer.storage.migrations import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 10_000
@@ -25,7 +25,7 @@ def resolve_db_path(flag: str | Path | None = None) -> Path:
     """--db flag > QUIZZER_DB > config file `db` > the platformdirs data dir."""
     if flag:
         return Path(flag).expanduser()
-    from quizzer.config import load_config
+    from quizzer.core.config import load_config
 
     configured = load_config().get("db")
     return Path(configured).expanduser() if configured else default_db_path()

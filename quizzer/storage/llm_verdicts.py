@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from quizzer.grading.types import Grade, Submission
+from quizzer.core.types import Grade, Submission
 
 
 def cache_key(model: str, prompt_version: str, submission: Submission) -> str:

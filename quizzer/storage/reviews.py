@@ -15,9 +15,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from quizzer.core.jsonutil import json_default
+from quizzer.core.types import Grade, Verdict
 from quizzer.deck.model import Card, Deck
-from quizzer.grading.types import Grade, Verdict
-from quizzer.jsonutil import json_default
 from quizzer.scheduling import CardState, Rating, replay, to_utc
 
 # How many recent answer times make up "the learner's own pace" for the Easy rating.

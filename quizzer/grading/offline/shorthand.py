@@ -18,8 +18,8 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from quizzer.grading.text import NEGATION_CUES, STOPWORDS
-from quizzer.grading.types import Submission
+from quizzer.core.types import Submission
+from quizzer.grading.offline.text import NEGATION_CUES, STOPWORDS
 
 # Whole-word abbreviations of note-taking, general and technical ("approx." too). Words and ambiguous ones are
 # left out: "arch" and "dims" (English words), "prob" (probably or probability), "diff" (different or difference),

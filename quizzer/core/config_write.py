@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from quizzer.config import SETTINGS, load_config
-from quizzer.errors import ConfigError
+from quizzer.core.config import SETTINGS, load_config
+from quizzer.core.errors import ConfigError
 
 
 def toml_value(value: Any) -> str:

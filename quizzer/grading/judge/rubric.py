@@ -19,8 +19,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from quizzer.errors import QuizzerError
-from quizzer.grading.types import Submission
+from quizzer.core.errors import QuizzerError
+from quizzer.core.types import Submission
 
 PROMPT_FILE = "rubric.md"
 MAX_FEEDBACK_CHARS = 400
@@ -86,7 +86,7 @@ def _defuse(text: str, nonce: str) -> str:
 @lru_cache(maxsize=8)
 def load_prompt(path: Path | None = None) -> RubricPrompt:
     """Reads and checks the rubric prompt (default: the bundled prompts/rubric.md)."""
-    from quizzer.resources import prompts_dir
+    from quizzer.core.resources import prompts_dir
 
     path = path or prompts_dir() / PROMPT_FILE
     try:

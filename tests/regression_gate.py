@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from quizzer.errors import InputFileError
+from quizzer.core.errors import InputFileError
 
 if TYPE_CHECKING:
-    from quizzer.config import Config
+    from quizzer.core.config import Config
 
 REQUIRED = ("dataset", "grader", "metric", "floor", "tolerance")
 

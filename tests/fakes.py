@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from quizzer.grading.bands import Bands
-from quizzer.grading.types import Grade, GraderInfo, KeyPointResult, Submission, Verdict
+from quizzer.core.types import Grade, GraderInfo, KeyPointResult, Submission, Verdict
+from quizzer.grading.offline.bands import Bands
 
 _STOPWORDS = frozenset(
     "a an the of to in on for and or is are was were be been it its this that with as by at from "
@@ -120,7 +120,7 @@ def make_overlap_grader(config: Any = None) -> OverlapGrader:
     """Factory in the registry's shape (takes a Config), reading the bands from it when given."""
     if config is None:
         return OverlapGrader()
-    from quizzer.grading.bands import global_bands, parse_deck_bands
+    from quizzer.grading.offline.bands import global_bands, parse_deck_bands
 
     return OverlapGrader(bands=global_bands(config).as_dict(),
                          deck_bands=parse_deck_bands(config.get("grader.deck_bands") or []))

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
-from quizzer.errors import LLMError
+from quizzer.core.errors import LLMError
 
 if TYPE_CHECKING:
-    from quizzer.config import Config
+    from quizzer.core.config import Config
 
 log = logging.getLogger("quizzer.llm")
 

@@ -2,10 +2,10 @@
 
 Cosine measures topical relevance, not correctness, so it is one feature among many: token-level
 alignment (BERTScore-style, IDF-weighted) against the reference and against the question, a small trained
-verifier over the same token vectors (`quizzer.grading.verifier`), coverage of
+verifier over the same token vectors (`quizzer.grading.offline.verifier`), coverage of
 key points (or of the reference's clauses), content-word overlap with what the reference adds beyond
 the question, negation and number mismatches, and key terms of the reference that the answer lacks.
-`quizzer.grading.decision` turns the features into a probability.
+`quizzer.grading.offline.decision` turns the features into a probability.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from quizzer.grading import text as words_of
-from quizzer.grading.alignment import Pair, TokenView, alignment, alignment_features, load_idf, token_view
-from quizzer.grading.embedder import Embedder, Encoding
-from quizzer.grading.shorthand import graded_answer
-from quizzer.grading.types import KeyPointResult, Submission
-from quizzer.grading.verifier import verifier_logits_many
+from quizzer.core.types import KeyPointResult, Submission
+from quizzer.grading.offline import text as words_of
+from quizzer.grading.offline.alignment import Pair, TokenView, alignment, alignment_features, load_idf, token_view
+from quizzer.grading.offline.embedder import Embedder, Encoding
+from quizzer.grading.offline.shorthand import graded_answer
+from quizzer.grading.offline.verifier import verifier_logits_many
 
 # A key point counts as covered when its IDF-weighted token recall in the answer reaches this. Chosen on
 # the in-domain interview answers: it keeps about 85 % of the key points of answers labelled correct

@@ -9,12 +9,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from quizzer.errors import LLMError
-from quizzer.grading.llm import GRADER_VERSION, JudgedGrader, Progress, RubricJudge, fallback_grade
-from quizzer.grading.types import Grade, Grader, GraderInfo, Submission, Verdict
+from quizzer.core.errors import LLMError
+from quizzer.core.types import Grade, Grader, GraderInfo, Submission, Verdict
+from quizzer.grading.judge.judge import GRADER_VERSION, JudgedGrader, Progress, RubricJudge, fallback_grade
 
 if TYPE_CHECKING:
-    from quizzer.config import Config
+    from quizzer.core.config import Config
 
 
 class HybridGrader(JudgedGrader):

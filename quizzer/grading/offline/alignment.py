@@ -10,8 +10,8 @@ from importlib import resources
 
 import numpy as np
 
-from quizzer.grading import text as words_of
-from quizzer.grading.embedder import Encoding
+from quizzer.grading.offline import text as words_of
+from quizzer.grading.offline.embedder import Encoding
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ _idf_override: dict[str, object] | None = None
 def load_idf() -> tuple[dict[str, float], dict[str, float], float]:
     """Word and stem IDF fitted by evals/fit_grader.py; unseen words get the maximum."""
     data: dict = _idf_override or json.loads(
-        resources.files("quizzer.grading").joinpath("idf.json").read_text(encoding="utf-8"))
+        resources.files("quizzer.grading.offline").joinpath("idf.json").read_text(encoding="utf-8"))
     return dict(data["words"]), dict(data["stems"]), float(data["unseen"])
 
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from quizzer.errors import InputFileError, QuizzerError
-from quizzer.grading.types import Submission
+from quizzer.core.errors import InputFileError, QuizzerError
+from quizzer.core.types import Submission
 
 # Longer answers are refused per row: they are pastes, not recall, and would dominate a batch's encoding time.
 ANSWER_MAX_CHARS = 10_000

@@ -23,8 +23,8 @@ from importlib import resources
 
 import numpy as np
 
-from quizzer.grading.alignment import TokenView
-from quizzer.grading.embedder import DEFAULT_MODEL
+from quizzer.grading.offline.alignment import TokenView
+from quizzer.grading.offline.embedder import DEFAULT_MODEL
 
 WEIGHTS_FILE = "verifier.npz"
 # The embedding model whose token vectors the verifier learned. Another model's vectors, even of the same
@@ -236,7 +236,7 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 @lru_cache(maxsize=1)
 def load_verifier() -> Verifier:
     """The shipped weights."""
-    data = resources.files("quizzer.grading").joinpath(WEIGHTS_FILE).read_bytes()
+    data = resources.files("quizzer.grading.offline").joinpath(WEIGHTS_FILE).read_bytes()
     with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
         version = str(arrays["version"])
         return Verifier.from_arrays({name: arrays[name] for name in arrays.files if name != "version"}, version)

@@ -7,15 +7,15 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from quizzer.grading.bands import Bands, bands_for
-from quizzer.grading.decision import DecisionModel, load_decision_model
-from quizzer.grading.embedder import Embedder, embedder_for_config
-from quizzer.grading.evidence import Evidence, closest, collect_evidence
-from quizzer.grading.feedback import decide, untick_negated_points, write_feedback
-from quizzer.grading.types import Grade, GraderInfo, Submission
+from quizzer.core.types import Grade, GraderInfo, Submission
+from quizzer.grading.offline.bands import Bands, bands_for
+from quizzer.grading.offline.decision import DecisionModel, load_decision_model
+from quizzer.grading.offline.embedder import Embedder, embedder_for_config
+from quizzer.grading.offline.evidence import Evidence, closest, collect_evidence
+from quizzer.grading.offline.feedback import decide, untick_negated_points, write_feedback
 
 if TYPE_CHECKING:
-    from quizzer.config import Config
+    from quizzer.core.config import Config
 
 # Evidence values kept on each grade (the rest stay in the features the model saw).
 _SHOWN = ("cos_ref", "cos_q", "align_f", "align_r_new", "new_recall", "kp_covered", "neg_flip", "num_missing",
@@ -23,7 +23,7 @@ _SHOWN = ("cos_ref", "cos_q", "align_f", "align_r_new", "new_recall", "kp_covere
 
 
 class EmbeddingGrader:
-    """Grades against a card's references with evidence beyond cosine; see `quizzer.grading.evidence`."""
+    """Grades against a card's references with evidence beyond cosine; see `quizzer.grading.offline.evidence`."""
 
     def __init__(self, embedder: Embedder, model: DecisionModel, config: Config | None = None) -> None:
         self.embedder = embedder

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from quizzer.grading.embedder import Embedder, embedder_for_config
-from quizzer.grading.types import Grade, GraderInfo, Submission, Verdict
+from quizzer.core.types import Grade, GraderInfo, Submission, Verdict
+from quizzer.grading.offline.embedder import Embedder, embedder_for_config
 
 if TYPE_CHECKING:
-    from quizzer.config import Config
+    from quizzer.core.config import Config
 
 VERSION = "cosine-1"
 

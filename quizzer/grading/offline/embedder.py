@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from quizzer.config import Config
+    from quizzer.core.config import Config
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 # Bumped when what is stored per text changes, so old cache rows are never misread.
@@ -164,7 +164,7 @@ def _load_model(name: str) -> Any:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    from quizzer.errors import QuizzerError
+    from quizzer.core.errors import QuizzerError
 
     try:  # the weight-loading progress bar would land in `quizzer grade`'s stderr
         from transformers.utils import logging as transformers_logging

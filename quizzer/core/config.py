@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from quizzer.errors import ConfigError
+from quizzer.core.errors import ConfigError
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from quizzer.errors import ConfigError
-from quizzer.grading.types import Verdict
+from quizzer.core.errors import ConfigError
+from quizzer.core.types import Verdict
 
 if TYPE_CHECKING:
-    from quizzer.config import Config
+    from quizzer.core.config import Config
 
 BAND_KEYS = ("incorrect_below", "uncertain_low", "uncertain_high", "correct_above")
 

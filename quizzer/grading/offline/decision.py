@@ -168,5 +168,5 @@ def load_decision_model(path: str | None = None) -> DecisionModel:
     if path:
         text = Path(path).read_text(encoding="utf-8")
     else:
-        text = resources.files("quizzer.grading").joinpath(PARAMS_FILE).read_text(encoding="utf-8")
+        text = resources.files("quizzer.grading.offline").joinpath(PARAMS_FILE).read_text(encoding="utf-8")
     return DecisionModel.from_dict(json.loads(text))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from quizzer.grading import text as words_of
-from quizzer.grading.bands import Bands
-from quizzer.grading.evidence import KEY_POINT_CLEAR, Evidence
-from quizzer.grading.types import Verdict
+from quizzer.core.types import Verdict
+from quizzer.grading.offline import text as words_of
+from quizzer.grading.offline.bands import Bands
+from quizzer.grading.offline.evidence import KEY_POINT_CLEAR, Evidence
 
 # A likely-correct answer that the trained verifier reads as wrong (its logit below this) is uncertain, not
 # correct. Out of fold on the training answers, answers in the correct band with such a logit are right 58 % of
@@ -20,7 +20,7 @@ VERIFIER_DOUBT = -1.0
 def decide(probability: float, evidence: Evidence, thresholds: Bands) -> Verdict:
     """The verdict for an answer with this probability and evidence.
 
-    The bands (`quizzer.grading.bands`) split P(correct); evidence moves answers between them: a
+    The bands (`quizzer.grading.offline.bands`) split P(correct); evidence moves answers between them: a
     non-answer or a restated question is incorrect, a contradiction is never correct, a likely
     correct answer with key points missing is partial, and one the trained verifier doubts is uncertain.
     """

@@ -15,13 +15,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from quizzer.errors import QuizzerError
-from quizzer.grading.llm_client import FORMS, LLMCallError, LLMClient, LLMSettings, UsageStats, forget_forms
-from quizzer.grading.rubric import REPLY_SCHEMA, ReplyError, RubricPrompt, key_point_labels, load_prompt, parse_reply
-from quizzer.grading.types import Grade, Grader, GraderInfo, KeyPointResult, Submission, Verdict
+from quizzer.core.errors import QuizzerError
+from quizzer.core.types import Grade, Grader, GraderInfo, KeyPointResult, Submission, Verdict
+from quizzer.grading.judge.client import FORMS, LLMCallError, LLMClient, LLMSettings, UsageStats, forget_forms
+from quizzer.grading.judge.rubric import (
+    REPLY_SCHEMA,
+    ReplyError,
+    RubricPrompt,
+    key_point_labels,
+    load_prompt,
+    parse_reply,
+)
 
 if TYPE_CHECKING:
-    from quizzer.config import Config
+    from quizzer.core.config import Config
 
 log = logging.getLogger("quizzer.llm")
 

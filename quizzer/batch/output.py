@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from quizzer.answers import AnswerRow
-from quizzer.errors import InputFileError
-from quizzer.grading.types import Grade, Grader, ungradable
+from quizzer.batch.answers import AnswerRow
+from quizzer.core.errors import InputFileError
+from quizzer.core.types import Grade, Grader, ungradable
 
 FORMATS = ("jsonl", "csv")
 CSV_COLUMNS = (
