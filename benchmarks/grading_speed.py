@@ -28,6 +28,7 @@ from quizzer.core.types import Submission  # noqa: E402
 from quizzer.grading.offline.decision import load_decision_model  # noqa: E402
 from quizzer.grading.offline.embedder import Embedder  # noqa: E402
 from quizzer.grading.offline.embedding import EmbeddingGrader  # noqa: E402
+from quizzer.storage.embeddings import EmbeddingCache  # noqa: E402
 
 DATASETS = REPO.parent / "shared" / "datasets"
 
@@ -55,7 +56,7 @@ def main() -> None:
 
     submissions = load_submissions(arguments.answers)
     with tempfile.TemporaryDirectory() as cache_dir:
-        embedder = Embedder(cache_dir=Path(cache_dir))
+        embedder = Embedder(store=EmbeddingCache(Path(cache_dir)))
         grader = EmbeddingGrader(embedder, load_decision_model())
         grader.grade_batch(submissions[:64])  # loads the model
         start = time.perf_counter()

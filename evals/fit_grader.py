@@ -163,8 +163,9 @@ def feature_table(examples: list[Example], idf: dict[str, object], model: str | 
     """The evidence for every example, from the bundled embedding model or another (`model`, for comparison)."""
     from quizzer.grading.offline.embedder import Embedder
     from quizzer.grading.offline.evidence import closest, collect_evidence
+    from quizzer.storage.embeddings import EmbeddingCache
 
-    embedder = Embedder(model, cache_dir=WORK / "cache")
+    embedder = Embedder(model, EmbeddingCache(WORK / "cache"))
     code = package_source("evidence.py", "alignment.py", "text.py", "shorthand.py")
     code += json.dumps(idf, sort_keys=True) + embedder.model_name
     key = hashlib.sha256((code + str(len(examples))).encode()).hexdigest()[:12]

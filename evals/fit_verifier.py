@@ -66,13 +66,14 @@ def token_table(examples: list[fit_grader.Example]) -> TokenTable:
     from quizzer.grading.offline.alignment import token_view
     from quizzer.grading.offline.embedder import Embedder
     from quizzer.grading.offline.shorthand import graded_answer
+    from quizzer.storage.embeddings import EmbeddingCache
 
     # The answer as the grader encodes it (shorthand spelled out), so the verifier learns what it will see.
     answers = [graded_answer(example.submission) for example in examples]
     texts = list(dict.fromkeys(
         text for example, answer in zip(examples, answers)
         for text in (answer, example.submission.question, *example.submission.references)))
-    encodings = Embedder(cache_dir=fit_grader.WORK / "cache").encode_cached(texts)
+    encodings = Embedder(store=EmbeddingCache(fit_grader.WORK / "cache")).encode_cached(texts)
     dim = encodings[0].vector.shape[0]
     table = TokenTable(
         np.zeros((len(texts), MAX_TOKENS, dim), np.float16), np.zeros((len(texts), MAX_TOKENS), np.float32),

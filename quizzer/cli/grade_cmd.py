@@ -25,14 +25,13 @@ def grade_command(
     from quizzer.cli.render import error_console
     from quizzer.core.config import load_config
     from quizzer.core.errors import InputFileError
-    from quizzer.grading.judge.judge import grading_config
-    from quizzer.grading.registry import make_grader
+    from quizzer.graders import build_grader
 
     kind = choose_format(output, output_format)
     if output is not None:
         _check_output(output)
     rows = read_answer_rows(file)
-    grader = make_grader(grader_name, grading_config(load_config(), no_cache=no_cache, db=db))
+    grader = build_grader(grader_name, load_config().with_flags(llm__cache=False if no_cache else None), db)
     with progress_bar(len(rows)) as advance:
         graded = grade_rows(rows, grader, advance)
     if output is None:

@@ -12,7 +12,7 @@ def check() -> None:
     """Make one small grading call and say plainly what works (the key is never printed)."""
     from quizzer.cli.render import console, print_error
     from quizzer.core.config import load_config
-    from quizzer.grading.judge.judge import check_llm
+    from quizzer.llm_check import check_llm
 
     with console.status("asking the LLM..."):
         result = check_llm(load_config())

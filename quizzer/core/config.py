@@ -1,9 +1,10 @@
-"""Settings: one registry, one TOML file, and the precedence flag > QUIZZER_* environment > file > default.
+"""The effective configuration: the typed settings (`quizzer.core.settings`) resolved from one TOML file, the
+environment and flags, with the precedence flag > QUIZZER_* environment > file > default.
 
-Every setting quizzer knows is declared once in `SETTINGS`; the file is validated against it
-(unknown keys and wrong types are named with their line), environment variables are derived
-from the key (`llm.base_url` -> `QUIZZER_LLM_BASE_URL`), and `quizzer config show` lists them
-all with where each value came from, never printing a secret.
+Callers read attributes (`config.grader.correct_above`). The file is validated against the model (unknown keys,
+wrong types and values out of range are named with their line), environment variables are derived from the key
+(`llm.base_url` -> `QUIZZER_LLM_BASE_URL`), and `quizzer config show` lists every setting with where its value
+came from, never printing a secret.
 """
 
 from __future__ import annotations
@@ -14,79 +15,14 @@ import re
 import stat
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import PrivateAttr, ValidationError
+
 from quizzer.core.errors import ConfigError
-
-
-@dataclass(frozen=True)
-class Setting:
-    key: str
-    kind: type  # str, int, float, bool or list (of str)
-    default: Any
-    help: str
-    secret: bool = False
-    # Further environment variables read after QUIZZER_*, e.g. OPENAI_API_KEY.
-    aliases: tuple[str, ...] = ()
-    # Inclusive bounds for numbers; a value outside them is refused like a wrong type.
-    minimum: float | None = None
-    maximum: float | None = None
-
-    def range_problem(self, value: Any) -> str | None:
-        """Why a number is out of range, or None."""
-        if self.minimum is not None and value < self.minimum:
-            return f"{self.key} must be at least {self.minimum:g}, not {value}"
-        if self.maximum is not None and value > self.maximum:
-            return f"{self.key} must be at most {self.maximum:g}, not {value}"
-        return None
-
-    @property
-    def env_var(self) -> str:
-        return "QUIZZER_" + self.key.upper().replace(".", "_")
-
-
-def _settings(*settings: Setting) -> dict[str, Setting]:
-    return {setting.key: setting for setting in settings}
-
-
-SETTINGS: dict[str, Setting] = _settings(
-    Setting("db", str, None, "Path of the review database (default: in the user data dir)."),
-    Setting("cache_dir", str, None, "Folder of the embedding cache (default: the user cache dir)."),
-    Setting("decks", list, [], "Decks (names or paths) that `quizzer quiz` uses when none is given."),
-    Setting("grader.name", str, None, "Grader for quiz, grade and eval: embedding, cosine, llm or hybrid "
-            "(default: hybrid when an LLM is configured, else embedding)."),
-    Setting("grader.model", str, None, "Sentence-transformers model directory or hub id "
-            "(default: the bundled all-MiniLM-L6-v2)."),
-    # Defaults fitted by evals/fit_grader.py: the uncertain band holds the 15 % of training answers
-    # the grader is least sure of (out of fold); below it, partial needs a covered key point.
-    Setting("grader.correct_above", float, 0.59, "Probability at or above which an answer is correct "
-            "(partial when key points are missing).", minimum=0, maximum=1),
-    Setting("grader.incorrect_below", float, 0.31, "Probability below which an answer is incorrect.", minimum=0, maximum=1),
-    Setting("grader.uncertain_low", float, 0.41, "Lower edge of the uncertain band.", minimum=0, maximum=1),
-    Setting("grader.uncertain_high", float, 0.59, "Upper edge of the uncertain band.", minimum=0, maximum=1),
-    Setting("grader.cosine_threshold", float, 0.59, "Cosine at or above which the cosine baseline says correct.", minimum=-1, maximum=1),
-    Setting("grader.deck_bands", list, [], "Per-deck bands written by `quizzer calibrate --write`, each "
-            "'deck=incorrect_below/uncertain_low/uncertain_high/correct_above'."),
-    Setting("quiz.new_per_day", int, 20, "New cards introduced per day.", minimum=0),
-    Setting("quiz.llm_budget_seconds", float, 15.0, "Longest the quiz waits for the LLM judge on one answer.", minimum=0),
-    Setting("llm.model", str, None, "Model (or Azure deployment) of the LLM judge."),
-    Setting("llm.base_url", str, None, "Base URL of an OpenAI-compatible endpoint."),
-    Setting("llm.api_key", str, None, "API key of the LLM endpoint.", secret=True, aliases=("OPENAI_API_KEY",)),
-    Setting("llm.azure_endpoint", str, None, "Azure OpenAI endpoint (uses the Azure client when set)."),
-    Setting("llm.api_version", str, "2024-10-21", "Azure OpenAI API version."),
-    Setting("llm.timeout", float, 20.0, "Seconds per LLM call.", minimum=0.001),
-    Setting("llm.attempts", int, 3, "Attempts per LLM call (with exponential backoff).", minimum=1),
-    Setting("llm.answer_budget_seconds", float, 45.0, "Longest one answer may wait for the LLM in batches.", minimum=0),
-    Setting("llm.concurrency", int, 4, "Concurrent LLM requests in batches.", minimum=1),
-    Setting("llm.max_consecutive_failures", int, 3, "Failures in a row after which the endpoint counts as down.", minimum=1),
-    Setting("llm.prices", str, None, "Prices per million tokens, as 'model=input/output;model2=...'."),
-    Setting("llm.backoff_seconds", float, 1.0, "First wait before retrying a failed LLM call (doubles, with jitter).", minimum=0),
-    Setting("llm.backoff_max_seconds", float, 10.0, "Longest wait between LLM retries (Retry-After may ask more).", minimum=0),
-    Setting("llm.structured_output", str, "auto", "Structured-output form: auto, json_schema, json_object or text."),
-    Setting("llm.cache", bool, True, "Reuse LLM verdicts stored in the database (--no-cache turns it off)."),
-)
+from quizzer.core.settings import SECTIONS, SETTINGS, SettingInfo, Settings
 
 
 def default_config_path() -> Path:
@@ -107,109 +43,181 @@ class Resolved:
     source: str  # "flag", "env QUIZZER_X", "config file PATH:LINE" or "default"
 
 
-@dataclass
-class Config:
-    """Effective settings. Build with `load_config`; flags come in through `with_flags`."""
+class Config(Settings):
+    """The effective settings as typed attributes, and where each came from. Build with `load_config`;
+    command-line flags come in through `with_flags`."""
 
-    # Out of repr(): values, environment and flags may hold the API key (a traceback or log would show it).
-    path: Path
-    file_values: dict[str, Any] = field(default_factory=dict, repr=False)
-    file_lines: dict[str, int] = field(default_factory=dict)
-    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ), repr=False)
-    flags: dict[str, Any] = field(default_factory=dict, repr=False)
+    # Out of repr(): the layers may hold the API key (a traceback or log would show it).
+    _path: Path = PrivateAttr()
+    _sources: dict[str, str] = PrivateAttr()
+    _layers: _Layers = PrivateAttr()
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.llm.model)
 
     def with_flags(self, **flags: Any) -> Config:
         """A copy where the given settings (dots as double underscores: `llm__model`) come from flags."""
         given = {key.replace("__", "."): value for key, value in flags.items() if value is not None}
         for key in given:
-            _setting(key)
-        return Config(self.path, self.file_values, self.file_lines, self.environ, {**self.flags, **given})
+            _info(key)
+        layers = self._layers
+        return _build(_Layers(layers.path, layers.file, layers.lines, layers.environ, {**layers.flags, **given}))
 
     def resolve(self, key: str) -> Resolved:
-        setting = _setting(key)
-        if key in self.flags:
-            return Resolved(self.flags[key], "flag")
-        for variable in (setting.env_var, *setting.aliases):
-            raw = self.environ.get(variable)
-            if raw not in (None, ""):
-                return Resolved(_parse_env(setting, variable, raw), f"env {variable}")
-        if key in self.file_values:
-            return Resolved(self.file_values[key], f"config file {self.path}:{self.file_lines.get(key, '?')}")
-        return Resolved(setting.default, "default")
+        """A setting's value and where it came from, by its key ("grader.correct_above")."""
+        _info(key)
+        value: Any = self
+        for part in key.split("."):
+            value = getattr(value, part)
+        return Resolved(value, self._sources[key])
 
-    def get(self, key: str) -> Any:
-        return self.resolve(key).value
-
-    def rows(self) -> list[tuple[str, str, str]]:
-        """(key, value for display, source) for every setting; secrets are masked."""
+    def rows(self, fitted: Mapping[str, Any] | None = None) -> list[tuple[str, str, str]]:
+        """(key, value for display, source) for every setting; secrets are masked. `fitted`: the values that
+        unset settings stand for (the grader's bands)."""
         rows = []
-        for key, setting in SETTINGS.items():
+        for key, info in SETTINGS.items():
             resolved = self.resolve(key)
-            if setting.secret and resolved.value:
+            value = resolved.value if resolved.value is not None else (fitted or {}).get(key)
+            if info.secret and value:
                 shown = "(set)"
-            elif resolved.value is None:
+            elif value is None:
                 shown = "(unset)"
             else:
-                shown = str(resolved.value)
+                shown = str(value)
             rows.append((key, shown, resolved.source))
         return rows
 
-    @property
-    def llm_configured(self) -> bool:
-        return bool(self.get("llm.model"))
+
+@dataclass(frozen=True)
+class _Layers:
+    """Where values come from, lowest precedence first: the file's (flat keys, with their lines), the
+    environment, and flags."""
+
+    path: Path
+    file: dict[str, Any]
+    lines: dict[str, int]
+    environ: Mapping[str, str]
+    flags: dict[str, Any]
 
 
-def _setting(key: str) -> Setting:
+def _info(key: str) -> SettingInfo:
     try:
         return SETTINGS[key]
     except KeyError:
         raise ConfigError(f"unknown setting {key!r}") from None
 
 
-def _parse_env(setting: Setting, variable: str, raw: str) -> Any:
+def _nested(flat: Mapping[str, Any]) -> dict[str, Any]:
+    nested: dict[str, Any] = {}
+    for key, value in flat.items():
+        section, _, name = key.rpartition(".")
+        (nested.setdefault(section, {}) if section else nested)[name] = value
+    return nested
+
+
+def _errors(values: Mapping[str, Any], strict: bool) -> list[tuple[str, dict[str, Any]]]:
+    """(key, pydantic error) for each setting with a problem in a layer's flat values (the first, when a
+    union type reports one per member)."""
     try:
-        if setting.kind is bool:
-            if raw.lower() in ("1", "true", "yes", "on"):
-                return True
-            if raw.lower() in ("0", "false", "no", "off"):
-                return False
-            raise ValueError(raw)
-        if setting.kind is list:
-            return [item.strip() for item in raw.split(os.pathsep if os.pathsep in raw else ",") if item.strip()]
-        value = setting.kind(raw)
-    except ValueError:
-        raise ConfigError(
-            f"environment variable {variable}={raw!r} is not {_KIND_NAMES[setting.kind]}",
-            hint=f"unset it or give {_KIND_NAMES[setting.kind]}",
-        ) from None
-    problem = setting.range_problem(value) if setting.kind in (int, float) else None
-    if problem:
-        raise ConfigError(f"environment variable {variable}: {problem}", hint="unset it or give a value in range")
-    return value
+        Settings.model_validate(_nested(values), strict=strict)
+    except ValidationError as error:
+        found: dict[str, dict[str, Any]] = {}
+        for problem in error.errors():
+            found.setdefault(_key_of(problem["loc"]), problem)
+        return list(found.items())
+    return []
 
 
-_KIND_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
-               list: "a list of strings"}
+def _key_of(location: tuple[int | str, ...]) -> str:
+    """The setting a pydantic error location points into (it may go on into a list item or a union member)."""
+    key = ""
+    for part in location:
+        if not isinstance(part, str):
+            break
+        key = f"{key}.{part}" if key else part
+        if key in SETTINGS:
+            break
+    return key
 
 
-def _type_ok(setting: Setting, value: Any) -> bool:
-    if setting.kind is float:
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if setting.kind is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if setting.kind is list:
-        return isinstance(value, list) and all(isinstance(item, str) for item in value)
-    return isinstance(value, setting.kind)
+def _problem(key: str, problem: dict[str, Any], value: Any) -> str:
+    """What is wrong with `value` for `key`, in a few words ("llm.attempts must be an integer, not float")."""
+    context = problem.get("ctx") or {}
+    if "ge" in context:
+        return f"{key} must be at least {context['ge']:g}, not {value}"
+    if "le" in context:
+        return f"{key} must be at most {context['le']:g}, not {value}"
+    if key in SECTIONS:
+        return f"{key} must be a table of settings, not {type(value).__name__}"
+    info = SETTINGS[key]
+    shown = repr(value) if info.kind.startswith("one of") else type(value).__name__
+    return f"{key} must be {info.kind}, not {shown}"
 
 
-def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+def _env_values(environ: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The settings given by environment variables (lists split), and which variable gave each."""
+    values: dict[str, Any] = {}
+    variables: dict[str, str] = {}
+    for key, info in SETTINGS.items():
+        for variable in (info.env_var, *info.aliases):
+            raw = environ.get(variable)
+            if raw not in (None, ""):
+                separator = os.pathsep if os.pathsep in raw else ","
+                values[key] = [item.strip() for item in raw.split(separator) if item.strip()] if info.is_list else raw
+                variables[key] = variable
+                break
+    return values, variables
+
+
+def _build(layers: _Layers) -> Config:
+    """The effective settings from the layers; a bad environment variable or flag is a ConfigError."""
+    env, variables = _env_values(layers.environ)
+    problems: list[tuple[str, str | None]] = []
+    for key, problem in _errors(env, strict=False):
+        variable, raw = variables[key], layers.environ[variables[key]]
+        if "ge" in (problem.get("ctx") or {}) or "le" in (problem.get("ctx") or {}):
+            problems.append((f"environment variable {variable}: {_problem(key, problem, raw)}",
+                             "unset it or give a value in range"))
+        else:
+            kind = SETTINGS[key].kind
+            problems.append((f"environment variable {variable}={raw!r} is not {kind}", f"unset it or give {kind}"))
+    problems += [(f"flag {key}: {_problem(key, problem, layers.flags.get(key))}", None)
+                 for key, problem in _errors(layers.flags, strict=False)]
+    if len(problems) == 1:
+        raise ConfigError(problems[0][0], hint=problems[0][1])
+    if problems:
+        raise ConfigError("invalid configuration:\n" + "\n".join(f"  - {message}" for message, _ in problems),
+                          hint="unset or correct them")
+    chosen: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for key in SETTINGS:
+        if key in layers.flags:
+            chosen[key], sources[key] = layers.flags[key], "flag"
+        elif key in env:
+            chosen[key], sources[key] = env[key], f"env {variables[key]}"
+        elif key in layers.file:
+            where = f"{layers.path}:{layers.lines.get(key, '?')}"
+            chosen[key], sources[key] = layers.file[key], f"config file {where}"
+        else:
+            sources[key] = "default"
+    config = Config.model_validate(_nested(chosen))
+    config._path, config._sources, config._layers = layers.path, sources, layers
+    return config
+
+
+def _flatten(table: dict[str, Any]) -> dict[str, Any]:
+    """A TOML table's values by dotted key: the known sections' settings, and anything else as it stands."""
     flat: dict[str, Any] = {}
     for name, value in table.items():
-        key = f"{prefix}{name}"
-        if isinstance(value, dict) and any(known.startswith(key + ".") for known in SETTINGS):
-            flat.update(_flatten(value, key + "."))
+        if name in SECTIONS and isinstance(value, dict):
+            flat.update({f"{name}.{inner}": item for inner, item in value.items()})
         else:
-            flat[key] = value
+            flat[name] = value
     return flat
 
 
@@ -233,15 +241,10 @@ def _line_of(text: str, key: str) -> int | None:
     return None
 
 
-def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
-    """Reads and validates the config file (a missing file is an empty config)."""
-    path = path or config_path()
-    environ = dict(os.environ if environ is None else environ)
-    if not path.exists():
-        return Config(path=path, environ=environ)
+def _read_table(path: Path) -> tuple[str, dict[str, Any]]:
     try:
         text = path.read_text(encoding="utf-8")
-        table = tomllib.loads(text)
+        return text, tomllib.loads(text)
     except IsADirectoryError:
         raise ConfigError(f"{path}: is a directory, not a config file", hint="point QUIZZER_CONFIG at a file") from None
     except OSError as error:
@@ -250,25 +253,34 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
         raise ConfigError(f"{path}: not UTF-8 text", hint="save the config file as UTF-8") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
-    values: dict[str, Any] = {}
-    lines: dict[str, int] = {}
+
+
+def defaults(path: Path | None = None) -> Config:
+    """Every setting at its default (for showing the known settings when the file cannot be used)."""
+    return _build(_Layers(path or config_path(), {}, {}, {}, {}))
+
+
+def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """Reads and validates the config file (a missing file is an empty config) and the QUIZZER_* environment."""
+    path = path or config_path()
+    environ = dict(os.environ if environ is None else environ)
+    if not path.exists():
+        return _build(_Layers(path, {}, {}, environ, {}))
+    text, table = _read_table(path)
+    values = _flatten(table)
+    lines = {key: line for key in values if (line := _line_of(text, key))}
     problems: list[str] = []
-    for key, value in _flatten(table).items():
-        line = _line_of(text, key)
-        where = f"{path}:{line}" if line else str(path)
-        setting = SETTINGS.get(key)
-        if setting is None:
+    invalid: set[str] = set()
+    # In the file's order, as people read it.
+    for key, problem in sorted(_errors(values, strict=True), key=lambda item: lines.get(item[0], 0)):
+        where = f"{path}:{lines[key]}" if key in lines else str(path)
+        invalid.add(key)
+        if problem["type"] == "extra_forbidden":
             close = difflib.get_close_matches(key, SETTINGS, n=1)
             problems.append(f"{where}: unknown setting {key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
-        elif not _type_ok(setting, value):
-            problems.append(f"{where}: {key} must be {_KIND_NAMES[setting.kind]}, not {type(value).__name__}")
-        elif setting.kind in (int, float) and setting.range_problem(value):
-            problems.append(f"{where}: {setting.range_problem(value)}")
         else:
-            values[key] = float(value) if setting.kind is float else value
-            if line:
-                lines[key] = line
-    secret_keys = [key for key in values if SETTINGS[key].secret]
+            problems.append(f"{where}: {_problem(key, problem, values.get(key))}")
+    secret_keys = [key for key in values if key in SETTINGS and SETTINGS[key].secret and key not in invalid]
     if secret_keys and os.name == "posix" and path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         problems.append(f"{path}: holds {', '.join(secret_keys)} but others can read it")
     if problems:
@@ -276,4 +288,4 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
             "`quizzer config show` lists the known settings"
         )
         raise ConfigError("invalid configuration:\n" + "\n".join(f"  - {p}" for p in problems), hint=hint)
-    return Config(path=path, file_values=values, file_lines=lines, environ=environ)
+    return _build(_Layers(path, values, lines, environ, {}))

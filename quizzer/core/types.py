@@ -1,11 +1,16 @@
-"""The one result type (`Grade`) and the one protocol (`Grader`) that every grader shares."""
+"""The value types every layer shares: grading's (`Verdict`, `Submission`, `Grade` and the one protocol, `Grader`),
+an answer's `Encoding` by the embedding model, and scheduling's (`Rating`, `Phase`, `CardState`, UTC times)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from enum import Enum
-from typing import Any, Protocol, runtime_checkable
+from datetime import UTC, datetime
+from enum import Enum, IntEnum
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class Verdict(str, Enum):
@@ -145,3 +150,83 @@ class Grader(Protocol):
 def ungradable(grader: GraderInfo, reason: str) -> Grade:
     """The grade for a row that could not be scored."""
     return Grade(verdict=Verdict.UNGRADABLE, grader=grader, reason=reason, feedback=f"Could not grade: {reason}")
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """One text as the embedding model sees it. Token arrays exclude [CLS] and [SEP]."""
+
+    text: str
+    vector: np.ndarray  # (dim,) float32, unit length
+    token_ids: np.ndarray  # (n,) int32
+    token_vectors: np.ndarray  # (n, dim) float32, rows unit length
+    offsets: np.ndarray  # (n, 2) int32 character spans of the tokens in `text`
+
+
+# -- scheduling ----------------------------------------------------------------------------------------
+class Rating(IntEnum):
+    """FSRS's four ratings (same values), so the rest of quizzer need not import fsrs."""
+
+    AGAIN = 1
+    HARD = 2
+    GOOD = 3
+    EASY = 4
+
+
+class Phase(IntEnum):
+    """FSRS's card states (same values)."""
+
+    LEARNING = 1
+    REVIEW = 2
+    RELEARNING = 3
+
+
+@dataclass(frozen=True)
+class CardState:
+    """A card's memory state after its reviews so far."""
+
+    phase: Phase
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due: datetime
+    last_review: datetime | None
+    reps: int = 0
+    lapses: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready; `CardState.from_dict` reverses it (stored in card_states.fsrs_json)."""
+        return {
+            "phase": int(self.phase),
+            "step": self.step,
+            "stability": self.stability,
+            "difficulty": self.difficulty,
+            "due": self.due.isoformat(),
+            "last_review": self.last_review.isoformat() if self.last_review else None,
+            "reps": self.reps,
+            "lapses": self.lapses,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CardState:
+        return cls(
+            phase=Phase(int(data["phase"])),
+            step=data.get("step"),
+            stability=data.get("stability"),
+            difficulty=data.get("difficulty"),
+            due=to_utc(datetime.fromisoformat(data["due"])),
+            last_review=to_utc(datetime.fromisoformat(data["last_review"])) if data.get("last_review") else None,
+            reps=int(data.get("reps", 0)),
+            lapses=int(data.get("lapses", 0)),
+        )
+
+
+def to_utc(moment: datetime) -> datetime:
+    """The same instant in UTC; a naive datetime is taken to be UTC already."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)

@@ -70,13 +70,6 @@ def fitted_on(grader: Any) -> tuple[dict[str, str], ...]:
     return tuple(files or ())
 
 
-def build_grader(spec: str, config: Config) -> Grader:
-    """A grader by registry name, or by `module:factory` import path (a factory taking a Config)."""
-    from quizzer.grading.registry import make_grader
-
-    return make_grader(spec, config)
-
-
 def item_result(item: EvalItem, grade: Grade | None) -> ItemResult:
     common = {
         "id": item.id, "line": item.line, "gold_label": item.gold_label, "gold_score": item.gold_score,
@@ -167,6 +160,7 @@ def evaluate(
     """
     from quizzer.evals.metrics import compute_metrics
     from quizzer.evals.report import build_record
+    from quizzer.graders import build_grader
 
     runs, metrics = [], {}
     for spec in specs:

@@ -14,21 +14,15 @@ import math
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from quizzer.core.errors import LLMError
-
-if TYPE_CHECKING:
-    from quizzer.core.config import Config
+from quizzer.grading.judge.endpoint import FORMS, OPENAI_DEFAULT_URL, LLMSettings
+from quizzer.grading.judge.usage import ChatReply, UsageStats
 
 log = logging.getLogger("quizzer.llm")
 
-# Structured-output forms, most to least structured. llama.cpp's server answers HTTP 500 to
-# `json_schema` but takes `json_object` with a schema; some servers take neither.
-FORMS = ("json_schema", "json_object", "text")
-OPENAI_DEFAULT_URL = "https://api.openai.com/v1"
 # Local servers (llama.cpp, Ollama, vLLM) need no key, but the openai client insists on one.
 NO_KEY_PLACEHOLDER = "no-key"
 # Errors that say the endpoint will not work this run, however long we retry.
@@ -49,188 +43,6 @@ class LLMCallError(LLMError):
         super().__init__(reason, hint="check the endpoint with `quizzer llm check`")
         self.reason = reason
         self.down = down
-
-
-@dataclass(frozen=True)
-class Price:
-    """US dollars per million tokens."""
-
-    input: float
-    output: float
-
-
-def parse_prices(text: str | None) -> dict[str, Price]:
-    """The `llm.prices` setting: 'model=input/output;model2=input/output' (USD per million tokens)."""
-    prices: dict[str, Price] = {}
-    for entry in (text or "").split(";"):
-        if not entry.strip():
-            continue
-        model, _, pair = entry.partition("=")
-        input_price, _, output_price = pair.partition("/")
-        try:
-            prices[model.strip()] = Price(float(input_price), float(output_price))
-        except ValueError:
-            raise LLMError(
-                f"llm.prices: cannot read {entry.strip()!r}",
-                hint="write prices as 'model=input/output;...' in USD per million tokens, e.g. 'gpt-4o-mini=0.15/0.6'",
-            ) from None
-    return prices
-
-
-@dataclass(frozen=True)
-class LLMSettings:
-    """The llm.* settings the client needs. `api_key` stays out of repr()."""
-
-    model: str
-    base_url: str | None = None
-    api_key: str | None = field(default=None, repr=False)
-    azure_endpoint: str | None = None
-    api_version: str = "2024-10-21"
-    timeout: float = 20.0
-    attempts: int = 3
-    backoff_seconds: float = 1.0
-    backoff_max_seconds: float = 10.0
-    max_consecutive_failures: int = 3
-    structured_output: str = "auto"
-    prices: dict[str, Price] = field(default_factory=dict)
-
-    @classmethod
-    def from_config(cls, config: Config) -> LLMSettings:
-        model = config.get("llm.model")
-        if not model:
-            raise LLMError(
-                "no LLM is configured",
-                hint="set QUIZZER_LLM_MODEL (and QUIZZER_LLM_BASE_URL for a local server, "
-                "QUIZZER_LLM_API_KEY or OPENAI_API_KEY for a hosted one)",
-            )
-        form = config.get("llm.structured_output")
-        if form != "auto" and form not in FORMS:
-            raise LLMError(f"llm.structured_output is {form!r}", hint=f"choose auto or one of: {', '.join(FORMS)}")
-        return cls(
-            model=model,
-            base_url=config.get("llm.base_url"),
-            api_key=config.get("llm.api_key"),
-            azure_endpoint=config.get("llm.azure_endpoint"),
-            api_version=config.get("llm.api_version"),
-            timeout=float(config.get("llm.timeout")),
-            attempts=max(1, int(config.get("llm.attempts"))),
-            backoff_seconds=float(config.get("llm.backoff_seconds")),
-            backoff_max_seconds=float(config.get("llm.backoff_max_seconds")),
-            max_consecutive_failures=max(1, int(config.get("llm.max_consecutive_failures"))),
-            structured_output=form,
-            prices=parse_prices(config.get("llm.prices")),
-        )
-
-    @property
-    def endpoint(self) -> str:
-        """The endpoint's URL without any user:password@ or query, for people, grades and the form memory."""
-        from urllib.parse import urlsplit, urlunsplit
-
-        url = urlsplit((self.azure_endpoint or self.base_url or OPENAI_DEFAULT_URL).rstrip("/"))
-        host = url.netloc.rpartition("@")[2]
-        return urlunsplit((url.scheme, host, url.path, "", ""))
-
-    @property
-    def endpoint_key(self) -> str:
-        return f"{self.endpoint}|{self.model}"
-
-    @property
-    def price(self) -> Price | None:
-        return self.prices.get(self.model)
-
-
-@dataclass(frozen=True)
-class ChatReply:
-    text: str
-    form: str
-    prompt_tokens: int | None
-    completion_tokens: int | None
-    latency_s: float
-
-    def cost_usd(self, price: Price | None) -> float | None:
-        """None (unknown) without a price or without token counts; never a made-up 0."""
-        if price is None or self.prompt_tokens is None or self.completion_tokens is None:
-            return None
-        return (self.prompt_tokens * price.input + self.completion_tokens * price.output) / 1_000_000
-
-
-class UsageStats:
-    """Calls, tokens, latency and estimated cost of one run; safe to update from several threads."""
-
-    def __init__(self, model: str, price: Price | None) -> None:
-        self.model = model
-        self.price = price
-        self.calls = 0
-        self.failures = 0
-        self.cache_hits = 0
-        self.fallbacks = 0
-        self.input_tokens = 0
-        self.output_tokens = 0
-        self.latency_s = 0.0
-        self._uncounted_calls = 0  # calls whose server reported no token usage
-        self._lock = threading.Lock()
-
-    def record_reply(self, reply: ChatReply) -> None:
-        with self._lock:
-            self.calls += 1
-            self.latency_s += reply.latency_s
-            if reply.prompt_tokens is None or reply.completion_tokens is None:
-                self._uncounted_calls += 1
-            else:
-                self.input_tokens += reply.prompt_tokens
-                self.output_tokens += reply.completion_tokens
-
-    def record_failure(self) -> None:
-        with self._lock:
-            self.failures += 1
-
-    def record_cache_hit(self) -> None:
-        with self._lock:
-            self.cache_hits += 1
-
-    def record_fallback(self) -> None:
-        with self._lock:
-            self.fallbacks += 1
-
-    @property
-    def cost_usd(self) -> float | None:
-        """Estimated cost; None when the model has no price or a server did not report tokens."""
-        if self.price is None or self._uncounted_calls:
-            return None
-        return (self.input_tokens * self.price.input + self.output_tokens * self.price.output) / 1_000_000
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "model": self.model,
-            "calls": self.calls,
-            "failures": self.failures,
-            "cache_hits": self.cache_hits,
-            "fallbacks": self.fallbacks,
-            "input_tokens": self.input_tokens,
-            "output_tokens": self.output_tokens,
-            "latency_s": round(self.latency_s, 3),
-            "mean_latency_s": round(self.latency_s / self.calls, 3) if self.calls else None,
-            "cost_usd": self.cost_usd,
-        }
-
-    def describe(self) -> str:
-        """One line for people: calls, tokens, latency and cost (unknown, never $0, without a price)."""
-        if self.cost_usd is not None:
-            cost = f"estimated cost ${self.cost_usd:.4f}"
-        elif self.price is None:
-            cost = f"cost unknown (no price for {self.model}; set llm.prices)"
-        else:
-            cost = "cost unknown (the server did not report token counts)"
-        latency = f", mean latency {self.latency_s / self.calls:.2f} s" if self.calls else ""
-        extras = "".join(
-            f", {count} {label}"
-            for count, label in ((self.cache_hits, "cached"), (self.failures, "failed"), (self.fallbacks, "offline fallbacks"))
-            if count
-        )
-        return (
-            f"LLM {self.model}: {self.calls} calls{extras}, {self.input_tokens} input + "
-            f"{self.output_tokens} output tokens{latency}, {cost}"
-        )
 
 
 def remembered_form(endpoint_key: str) -> str | None:

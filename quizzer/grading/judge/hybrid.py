@@ -5,13 +5,20 @@ marked as a fallback. Every grade says in `decided_by` which grader decided.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from quizzer.core.errors import LLMError
 from quizzer.core.types import Grade, Grader, GraderInfo, Submission, Verdict
-from quizzer.grading.judge.judge import GRADER_VERSION, JudgedGrader, Progress, RubricJudge, fallback_grade
+from quizzer.grading.judge.judge import (
+    GRADER_VERSION,
+    JudgedGrader,
+    Progress,
+    RubricJudge,
+    VerdictStore,
+    fallback_grade,
+)
 
 if TYPE_CHECKING:
     from quizzer.core.config import Config
@@ -71,14 +78,14 @@ class HybridGrader(JudgedGrader):
         return grades
 
 
-def make_hybrid_grader(config: Config, *, offline: Grader | None = None) -> HybridGrader:
-    """The `hybrid` grader of the registry: the embedding grader, with uncertain answers sent to the LLM."""
-    from quizzer.grading.registry import make_grader
-
+def make_hybrid_grader(
+    config: Config, verdicts: VerdictStore | None = None, *, offline: Grader | Callable[[], Grader]
+) -> HybridGrader:
+    """The `hybrid` grader: `offline` (a grader, or how to build one) decides, its uncertain answers go to the LLM."""
     if not config.llm_configured:
         raise LLMError(
             "the hybrid grader needs an LLM, and none is configured",
             hint="set QUIZZER_LLM_MODEL (see `quizzer llm check`), or use --grader embedding",
         )
-    judge = RubricJudge.from_config(config)
-    return HybridGrader(offline if offline is not None else make_grader("embedding", config), judge)
+    judge = RubricJudge.from_config(config, verdicts)
+    return HybridGrader(offline if isinstance(offline, Grader) else offline(), judge)

@@ -2,22 +2,23 @@
 grader's verdict stands in, marked as a fallback (or "could not grade" when there is none).
 
 `RubricJudge` does the work shared with the hybrid grader: prompt, concurrent calls in input order,
-the verdict cache in the database, and turning replies into `Grade`s.
+the verdict cache (a store its caller hands in), and turning replies into `Grade`s.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from contextlib import closing
-from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Protocol
 
 from quizzer.core.errors import QuizzerError
 from quizzer.core.types import Grade, Grader, GraderInfo, KeyPointResult, Submission, Verdict
-from quizzer.grading.judge.client import FORMS, LLMCallError, LLMClient, LLMSettings, UsageStats, forget_forms
+from quizzer.grading.judge.client import LLMCallError, LLMClient
+from quizzer.grading.judge.endpoint import LLMSettings
 from quizzer.grading.judge.rubric import (
     REPLY_SCHEMA,
     ReplyError,
@@ -26,6 +27,7 @@ from quizzer.grading.judge.rubric import (
     load_prompt,
     parse_reply,
 )
+from quizzer.grading.judge.usage import UsageStats
 
 if TYPE_CHECKING:
     from quizzer.core.config import Config
@@ -40,19 +42,20 @@ _SCORE_OF_VERDICT = {"correct": 1.0, "partial": 0.5, "incorrect": 0.0}
 Progress = Callable[[int, int], None]
 
 
-def grading_config(config: Config, *, no_cache: bool = False, db: str | Path | None = None) -> Config:
-    """The config a command grades with: `--no-cache` bypasses the verdict cache; `--db` also holds the cache."""
-    return config.with_flags(llm__cache=False if no_cache else None, db=str(db) if db else None)
+class VerdictStore(Protocol):
+    """Where the judge's verdicts are kept between runs (quizzer.storage.llm_verdicts.LLMVerdictCache)."""
+
+    def load(self, keys: Iterable[str]) -> dict[str, Grade]: ...
+
+    def store(self, entries: Iterable[tuple[str, str, str, Grade]]) -> None:
+        """(key, model, prompt version, grade) rows."""
 
 
-def verdict_db_path(config: Config) -> Path | None:
-    """Where LLM verdicts are cached (the review database), or None when the cache is off."""
-    if not config.get("llm.cache"):
-        return None
-    from quizzer.storage.db import default_db_path
-
-    configured = config.get("db")
-    return Path(configured).expanduser() if configured else default_db_path()
+def cache_key(model: str, prompt_version: str, submission: Submission) -> str:
+    """A hash of everything the judge sees; the key points are in the prompt, so they are in the key too."""
+    content = [model, prompt_version, submission.question, list(submission.references), list(submission.key_points),
+               submission.answer]
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
 class RubricJudge:
@@ -70,24 +73,26 @@ class RubricJudge:
         budget_seconds: float,
         interactive_budget_seconds: float | None = None,
         concurrency: int = 4,
-        db_path: Path | None = None,
+        verdicts: VerdictStore | None = None,
     ) -> None:
         self.client = client
         self.prompt = prompt
         self.budget_seconds = budget_seconds
         self.interactive_budget_seconds = interactive_budget_seconds or budget_seconds
         self.concurrency = max(1, concurrency)
-        self.db_path = db_path
+        self.verdicts = verdicts
 
     @classmethod
-    def from_config(cls, config: Config, *, warn: Callable[[str], None] | None = None) -> RubricJudge:
+    def from_config(cls, config: Config, verdicts: VerdictStore | None = None, *,
+                    warn: Callable[[str], None] | None = None) -> RubricJudge:
+        """The judge the llm.* settings describe, caching its verdicts in `verdicts` (None: no cache)."""
         return cls(
             LLMClient(LLMSettings.from_config(config), warn=warn),
             load_prompt(),
-            budget_seconds=float(config.get("llm.answer_budget_seconds")),
-            interactive_budget_seconds=float(config.get("quiz.llm_budget_seconds")),
-            concurrency=int(config.get("llm.concurrency")),
-            db_path=verdict_db_path(config),
+            budget_seconds=config.llm.answer_budget_seconds,
+            interactive_budget_seconds=config.quiz.llm_budget_seconds,
+            concurrency=config.llm.concurrency,
+            verdicts=verdicts,
         )
 
     @property
@@ -190,8 +195,6 @@ class RubricJudge:
         )
 
     def _key(self, submission: Submission) -> str:
-        from quizzer.storage.llm_verdicts import cache_key
-
         return cache_key(self.model, self.prompt.version, submission)
 
     def _settle(
@@ -208,22 +211,11 @@ class RubricJudge:
         return done
 
     def _load(self, keys: list[str]) -> dict[str, Grade]:
-        if self.db_path is None or not keys:
-            return {}
-        from quizzer.storage.db import connect
-        from quizzer.storage.llm_verdicts import load_verdicts
-
-        with closing(connect(self.db_path)) as connection:
-            return load_verdicts(connection, keys)
+        return self.verdicts.load(keys) if self.verdicts is not None and keys else {}
 
     def _store(self, grades: dict[str, Grade]) -> None:
-        if self.db_path is None or not grades:
-            return
-        from quizzer.storage.db import connect
-        from quizzer.storage.llm_verdicts import store_verdicts
-
-        with closing(connect(self.db_path)) as connection:
-            store_verdicts(connection, ((key, self.model, self.prompt.version, grade) for key, grade in grades.items()))
+        if self.verdicts is not None and grades:
+            self.verdicts.store((key, self.model, self.prompt.version, grade) for key, grade in grades.items())
 
 
 def _from_cache(grade: Grade, info: GraderInfo) -> Grade:
@@ -308,49 +300,8 @@ class LLMGrader(JudgedGrader):
             return [None] * len(submissions)
 
 
-def make_llm_grader(config: Config, *, offline: Grader | None = None) -> LLMGrader:
-    """The `llm` grader of the registry: needs llm.model; falls back to the embedding grader per answer."""
-    from quizzer.grading.registry import make_grader
-
-    judge = RubricJudge.from_config(config)
-    return LLMGrader(judge, offline if offline is not None else (lambda: make_grader("embedding", config)))
-
-
-@dataclass(frozen=True)
-class LLMCheck:
-    """What `quizzer llm check` found: whether endpoint, model and key work, and which form the endpoint takes."""
-
-    endpoint: str
-    model: str
-    key: str
-    ok: bool
-    form: str | None = None
-    verdict: str | None = None
-    latency_s: float | None = None
-    problem: str | None = None
-    # Forms the endpoint answered with an HTTP error before the one that worked.
-    refused_forms: tuple[str, ...] = ()
-
-
-def check_llm(config: Config) -> LLMCheck:
-    """One small graded call, without retries or cache; raises LLMError when no LLM is configured."""
-    settings = LLMSettings.from_config(config.with_flags(llm__attempts=1))
-    key = config.resolve("llm.api_key")
-    key_text = f"set ({key.source})" if key.value else "not set"
-    forget_forms()  # find out afresh which structured-output form this endpoint takes
-    judge = RubricJudge(LLMClient(settings, warn=lambda message: None), load_prompt(),
-                        budget_seconds=settings.timeout + 1.0, concurrency=1)
-    probe = Submission(question="What is the capital of France?", references=("Paris is the capital of France.",),
-                       answer="Paris", key_points=("Paris",))
-    grade = judge.judge(probe, GraderInfo(name="llm", version=GRADER_VERSION, model=settings.model))
-    reply_form = grade.evidence.get("structured_output")
-    common = {"endpoint": settings.endpoint, "model": settings.model, "key": key_text, "form": reply_form}
-    if grade.verdict.is_final:
-        tried = judge.client.forms() if settings.structured_output != "auto" else FORMS
-        refused = tuple(tried[: tried.index(reply_form)]) if reply_form in tried else ()
-        return LLMCheck(**common, ok=True, verdict=grade.verdict.value, latency_s=grade.evidence["llm"]["latency_s"],
-                        refused_forms=refused)
-    problem = grade.reason or "no usable reply"
-    if grade.raw_reply is not None:
-        problem += f"; it replied: {grade.raw_reply[:200]!r}"
-    return LLMCheck(**common, ok=False, problem=problem)
+def make_llm_grader(
+    config: Config, verdicts: VerdictStore | None = None, *, offline: Grader | Callable[[], Grader] | None = None
+) -> LLMGrader:
+    """The `llm` grader: needs llm.model; `offline` (a grader, or how to build one) stands in for failed calls."""
+    return LLMGrader(RubricJudge.from_config(config, verdicts), offline)

@@ -5,8 +5,10 @@
     uncertain_low <= p < uncertain_high    -> uncertain
     otherwise                              -> partial
 
-The global bands are the `grader.*` settings; `grader.deck_bands` (written by `quizzer calibrate --write`)
-overrides them for named decks, each entry as "deck=incorrect_below/uncertain_low/uncertain_high/correct_above".
+The defaults are fitted with the grader and live in one place, its parameter file (grader_params.json's
+`defaults`, written by evals/fit_grader.py). The `grader.*` settings override them one by one, and
+`grader.deck_bands` (written by `quizzer calibrate --write`) overrides them for named decks, each entry as
+"deck=incorrect_below/uncertain_low/uncertain_high/correct_above".
 """
 
 from __future__ import annotations
@@ -25,10 +27,10 @@ BAND_KEYS = ("incorrect_below", "uncertain_low", "uncertain_high", "correct_abov
 
 @dataclass(frozen=True)
 class Bands:
-    incorrect_below: float = 0.30
-    uncertain_low: float = 0.40
-    uncertain_high: float = 0.60
-    correct_above: float = 0.70
+    incorrect_below: float
+    uncertain_low: float
+    uncertain_high: float
+    correct_above: float
 
     def verdict(self, probability: float) -> Verdict:
         if probability >= self.correct_above:
@@ -46,8 +48,19 @@ class Bands:
         return "/".join(f"{value:g}" for value in asdict(self).values())
 
 
+def fitted_bands() -> Bands:
+    """The bands fitted with the shipped decision model: the default of every band setting."""
+    from quizzer.grading.offline.decision import load_decision_model
+
+    defaults = load_decision_model().defaults or {}
+    return Bands(**{key: float(defaults[key]) for key in BAND_KEYS})
+
+
 def global_bands(config: Config) -> Bands:
-    return Bands(**{key: float(config.get(f"grader.{key}")) for key in BAND_KEYS})
+    """The fitted bands with the `grader.*` settings that are set in their place."""
+    fitted = fitted_bands().as_dict()
+    configured = {key: getattr(config.grader, key) for key in BAND_KEYS}
+    return Bands(**{key: fitted[key] if value is None else float(value) for key, value in configured.items()})
 
 
 def parse_deck_bands(entries: list[str]) -> dict[str, Bands]:
@@ -70,7 +83,7 @@ def parse_deck_bands(entries: list[str]) -> dict[str, Bands]:
 def bands_for(config: Config, deck: str | None = None) -> Bands:
     """The bands that apply to answers to cards of `deck` (the global ones when it has none of its own)."""
     if deck:
-        own = parse_deck_bands(config.get("grader.deck_bands") or []).get(deck)
+        own = parse_deck_bands(config.grader.deck_bands).get(deck)
         if own is not None:
             return own
     return global_bands(config)

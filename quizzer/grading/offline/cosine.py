@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from quizzer.core.types import Grade, GraderInfo, Submission, Verdict
-from quizzer.grading.offline.embedder import Embedder, embedder_for_config
+from quizzer.grading.offline.embedder import Embedder, EncodingStore, embedder_for
 
 if TYPE_CHECKING:
     from quizzer.core.config import Config
@@ -56,5 +56,6 @@ class CosineGrader:
         return grades
 
 
-def make_cosine_grader(config: Config) -> CosineGrader:
-    return CosineGrader(embedder_for_config(config), float(config.get("grader.cosine_threshold")))
+def make_cosine_grader(config: Config, store: EncodingStore | None = None) -> CosineGrader:
+    """The `cosine` baseline of the registry, encoding references through `store`."""
+    return CosineGrader(embedder_for(config, store), config.grader.cosine_threshold)

@@ -1,47 +1,39 @@
 """The one module that loads the sentence-embedding model (sentence-transformers, torch).
 
-Everything else sees `Encoding`: a text's normalised sentence vector plus its contextual token
-vectors, token ids and character offsets (for token alignment and clause pooling). The model is
-loaded lazily, once per process; reference-side texts (references, key points, questions) are
-cached on disk keyed by (model, text hash), so a deck is embedded once.
+Everything else sees `Encoding` (quizzer.core.types): a text's normalised sentence vector plus its contextual
+token vectors, token ids and character offsets (for token alignment and clause pooling). The model is loaded
+lazily, once per process; reference-side texts (references, key points, questions) go through an encoding
+store that the caller hands in (quizzer.storage's embedding cache, keyed by model and text hash), so a deck
+is embedded once.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import sqlite3
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
+
+from quizzer.core.types import Encoding
+from quizzer.grading.offline.memo import BoundedCache
 
 if TYPE_CHECKING:
     from quizzer.core.config import Config
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
-# Bumped when what is stored per text changes, so old cache rows are never misread.
-CACHE_FORMAT = 1
 BATCH_SIZE = 64
 MEMORY_ENTRIES = 20_000
 
 
-@dataclass(frozen=True)
-class Encoding:
-    """One text as the model sees it. Token arrays exclude [CLS] and [SEP]."""
+class EncodingStore(Protocol):
+    """Where reference-side encodings are kept between runs (quizzer.storage.embeddings.EmbeddingCache)."""
 
-    text: str
-    vector: np.ndarray  # (dim,) float32, unit length
-    token_ids: np.ndarray  # (n,) int32
-    token_vectors: np.ndarray  # (n, dim) float32, rows unit length
-    offsets: np.ndarray  # (n, 2) int32 character spans of the tokens in `text`
+    def get_many(self, model: str, texts: list[str]) -> dict[str, Encoding]: ...
 
-
-def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    def put_many(self, model: str, encodings: list[Encoding]) -> None: ...
 
 
 class _LoadedModel:
@@ -74,13 +66,12 @@ def _loaded_model(name: str) -> _LoadedModel:
 class Embedder:
     """A sentence-transformers model, loaded on first use; thread-safe."""
 
-    def __init__(self, model: str | None = None, cache_dir: Path | None = None) -> None:
+    def __init__(self, model: str | None = None, store: EncodingStore | None = None) -> None:
         self.model_name = model or DEFAULT_MODEL
-        self.cache_dir = cache_dir
+        self.store = store
         self._loaded = _loaded_model(self.model_name)
-        self._cache: EmbeddingCache | None = None
         # Reference-side encodings already read this process, so a quiz never reads SQLite twice per card.
-        self._memory: dict[str, Encoding] = {}
+        self._memory: BoundedCache[str, Encoding] = BoundedCache(MEMORY_ENTRIES)
         # Counts forward-passed texts, so tests and benchmarks can see what the cache saved.
         self.encoded_texts = 0
 
@@ -113,32 +104,34 @@ class Embedder:
         return [by_text[text] for text in texts]
 
     def encode_cached(self, texts: Sequence[str]) -> list[Encoding]:
-        """Like `encode`, but texts already in the on-disk cache are not forward-passed again."""
-        unique = [text for text in dict.fromkeys(texts) if text not in self._memory]
+        """Like `encode`, but texts already in memory or in the store are not forward-passed again."""
+        found: dict[str, Encoding] = {}
+        unique = []
+        for text in dict.fromkeys(texts):
+            known = self._memory.get(text)
+            if known is None:
+                unique.append(text)
+            else:
+                found[text] = known
         if unique:
-            cache = self._disk_cache()
-            found = cache.get_many(self.model_name, unique)
-            missing = [text for text in unique if text not in found]
+            stored = self.store.get_many(self.model_name, unique) if self.store is not None else {}
+            missing = [text for text in unique if text not in stored]
             if missing:
-                # Round as the cache stores them, so a first and a second run grade identically.
+                # Token vectors rounded to float16, as the store keeps them: a first run (encoded now) and a
+                # second (read back) grade identically, with a store or without.
                 fresh = [_as_stored(encoding) for encoding in self.encode(missing)]
-                cache.put_many(self.model_name, fresh)
-                found.update({encoding.text: encoding for encoding in fresh})
-            if len(self._memory) + len(found) > MEMORY_ENTRIES:
-                self._memory.clear()
-            self._memory.update(found)
-        return [self._memory[text] for text in texts]
+                if self.store is not None:
+                    self.store.put_many(self.model_name, fresh)
+                stored.update({encoding.text: encoding for encoding in fresh})
+            for text in unique:
+                found[text] = self._memory.put(text, stored[text])
+        return [found[text] for text in texts]
 
     def _offsets(self, texts: list[str]) -> list[np.ndarray]:
         encoded = self._load().tokenizer(
             texts, return_offsets_mapping=True, truncation=True, max_length=self.max_tokens, add_special_tokens=True
         )
         return [np.asarray(spans, dtype=np.int32).reshape(-1, 2) for spans in encoded["offset_mapping"]]
-
-    def _disk_cache(self) -> EmbeddingCache:
-        if self._cache is None:
-            self._cache = EmbeddingCache(self.cache_dir or default_cache_dir())
-        return self._cache
 
 
 def _to_encoding(text: str, output: dict[str, Any], spans: np.ndarray) -> Encoding:
@@ -195,89 +188,23 @@ def _load_model(name: str) -> Any:
 
 
 # -- process-wide embedders --------------------------------------------------------------------
-_embedders: dict[tuple[str, str], Embedder] = {}
+_embedders: dict[tuple[str, int], Embedder] = {}
 _embedders_lock = threading.Lock()
 
 
-def get_embedder(model: str | None = None, cache_dir: Path | None = None) -> Embedder:
-    """The process's embedder for this model and cache folder (the model itself loads on first use)."""
-    key = (model or DEFAULT_MODEL, str(cache_dir or ""))
+def get_embedder(model: str | None = None, store: EncodingStore | None = None) -> Embedder:
+    """The process's embedder for this model and store (the model itself loads on first use)."""
+    key = (model or DEFAULT_MODEL, id(store))
     with _embedders_lock:
         if key not in _embedders:
-            _embedders[key] = Embedder(model, cache_dir)
+            _embedders[key] = Embedder(model, store)
         return _embedders[key]
 
 
-def embedder_for_config(config: Config) -> Embedder:
-    cache_dir = config.get("cache_dir")
-    return get_embedder(config.get("grader.model"), Path(cache_dir).expanduser() if cache_dir else None)
+def embedder_for(config: Config, store: EncodingStore | None) -> Embedder:
+    return get_embedder(config.grader.model, store)
 
 
-def warm_up(config: Config) -> None:
-    """Loads the configured model; safe to call from a background thread."""
-    embedder_for_config(config).warm_up()
-
-
-def default_cache_dir() -> Path:
-    from platformdirs import user_cache_path
-
-    return user_cache_path("quizzer")
-
-
-# -- on-disk cache ----------------------------------------------------------------------------
-class EmbeddingCache:
-    """SQLite store of encodings keyed by (model, sha256 of the text); token vectors as float16."""
-
-    def __init__(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        self.path = folder / "embeddings.sqlite"
-        self._lock = threading.Lock()
-        self._connection = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-        self._connection.execute("PRAGMA journal_mode=WAL")
-        self._connection.execute(
-            "CREATE TABLE IF NOT EXISTS encodings (model TEXT NOT NULL, text_hash TEXT NOT NULL, format INTEGER NOT NULL,"
-            " dim INTEGER NOT NULL, vector BLOB NOT NULL, token_ids BLOB NOT NULL, token_vectors BLOB NOT NULL,"
-            " offsets BLOB NOT NULL, PRIMARY KEY (model, text_hash))"
-        )
-        self._connection.commit()
-
-    def get_many(self, model: str, texts: list[str]) -> dict[str, Encoding]:
-        found: dict[str, Encoding] = {}
-        hashes = {text_hash(text): text for text in texts}
-        keys = list(hashes)
-        with self._lock:
-            for start in range(0, len(keys), 500):
-                chunk = keys[start : start + 500]
-                rows = self._connection.execute(
-                    "SELECT text_hash, dim, vector, token_ids, token_vectors, offsets FROM encodings"
-                    f" WHERE model = ? AND format = ? AND text_hash IN ({','.join('?' * len(chunk))})",
-                    (model, CACHE_FORMAT, *chunk),
-                ).fetchall()
-                for digest, dim, vector, ids, tokens, offsets in rows:
-                    text = hashes[digest]
-                    found[text] = Encoding(
-                        text,
-                        np.frombuffer(vector, dtype=np.float32),
-                        np.frombuffer(ids, dtype=np.int32),
-                        np.frombuffer(tokens, dtype=np.float16).astype(np.float32).reshape(-1, dim),
-                        np.frombuffer(offsets, dtype=np.int32).reshape(-1, 2),
-                    )
-        return found
-
-    def put_many(self, model: str, encodings: list[Encoding]) -> None:
-        rows = [
-            (
-                model,
-                text_hash(encoding.text),
-                CACHE_FORMAT,
-                int(encoding.vector.shape[0]),
-                encoding.vector.astype(np.float32).tobytes(),
-                encoding.token_ids.astype(np.int32).tobytes(),
-                encoding.token_vectors.astype(np.float16).tobytes(),
-                encoding.offsets.astype(np.int32).tobytes(),
-            )
-            for encoding in encodings
-        ]
-        with self._lock:
-            self._connection.executemany("INSERT OR REPLACE INTO encodings VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-            self._connection.commit()
+def warm_up(model: str | None = None) -> None:
+    """Loads the model (default: the bundled one); safe to call from a background thread."""
+    _loaded_model(model or DEFAULT_MODEL).get()

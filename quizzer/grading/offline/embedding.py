@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from quizzer.core.types import Grade, GraderInfo, Submission
 from quizzer.grading.offline.bands import Bands, bands_for
 from quizzer.grading.offline.decision import DecisionModel, load_decision_model
-from quizzer.grading.offline.embedder import Embedder, embedder_for_config
+from quizzer.grading.offline.embedder import Embedder, EncodingStore, embedder_for
 from quizzer.grading.offline.evidence import Evidence, closest, collect_evidence
 from quizzer.grading.offline.feedback import decide, untick_negated_points, write_feedback
 
@@ -118,5 +118,6 @@ def _thread_pools() -> Any:
     return ThreadpoolController()
 
 
-def make_embedding_grader(config: Config) -> EmbeddingGrader:
-    return EmbeddingGrader(embedder_for_config(config), load_decision_model(), config)
+def make_embedding_grader(config: Config, store: EncodingStore | None = None) -> EmbeddingGrader:
+    """The `embedding` grader of the registry, encoding reference-side texts through `store`."""
+    return EmbeddingGrader(embedder_for(config, store), load_decision_model(), config)
