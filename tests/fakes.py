@@ -9,17 +9,12 @@ from typing import Any
 
 from quizzer.core.types import Grade, GraderInfo, KeyPointResult, Submission, Verdict
 from quizzer.grading.offline.bands import Bands, fitted_bands, global_bands, parse_deck_bands
-
-_STOPWORDS = frozenset(
-    "a an the of to in on for and or is are was were be been it its this that with as by at from "
-    "which what how why does do did can will would should into than then there their they".split()
-)
-_NEGATIONS = frozenset({"not", "no", "never", "cannot", "can't", "doesn't", "isn't", "don't", "without"})
+from quizzer.grading.offline.text import NEGATION_CUES, STOPWORDS
 
 
 def content_words(text: str) -> set[str]:
     """Lower-cased words of three or more characters, minus stop words."""
-    return {word for word in re.findall(r"[a-z0-9'-]+", text.lower()) if len(word) > 2 and word not in _STOPWORDS}
+    return {word for word in re.findall(r"[a-z0-9'-]+", text.lower()) if len(word) > 2 and word not in STOPWORDS}
 
 
 @dataclass
@@ -48,7 +43,7 @@ class OverlapGrader:
             for reference in submission.references
         ]
         best = max(range(len(overlaps)), key=overlaps.__getitem__)
-        negated = bool(answer_words & _NEGATIONS) and not (content_words(submission.references[best]) & _NEGATIONS)
+        negated = bool(answer_words & NEGATION_CUES) and not (content_words(submission.references[best]) & NEGATION_CUES)
         probability = round(overlaps[best] * (0.5 if negated else 1.0), 6)
         return Grade(
             verdict=self.deck_bands.get(submission.deck or "", Bands(**self.bands)).verdict(probability),

@@ -10,8 +10,9 @@ from importlib import resources
 
 import numpy as np
 
+from quizzer.core.types import Encoding
 from quizzer.grading.offline import text as words_of
-from quizzer.grading.offline.embedder import Encoding
+from quizzer.grading.offline.memo import BoundedCache
 
 
 @dataclass(frozen=True)
@@ -122,18 +123,13 @@ class Pair:
         return values[0], values[1] if len(values) > 1 else values[0], uncovered
 
 
-_question_covers: dict[tuple[str, str], np.ndarray] = {}
+_question_covers: BoundedCache[tuple[str, str], np.ndarray] = BoundedCache(20_000)
 
 
 def _question_cover(question: TokenView, reference: TokenView) -> np.ndarray:
     """Each reference token's best match in the question; the same for every answer to the card."""
-    key = (question.encoding.text, reference.encoding.text)
-    cover = _question_covers.get(key)
-    if cover is None:
-        if len(_question_covers) > 20_000:
-            _question_covers.clear()
-        cover = _question_covers[key] = Pair.of(question, reference).other_best
-    return cover
+    return _question_covers.get_or_make((question.encoding.text, reference.encoding.text),
+                                        lambda: Pair.of(question, reference).other_best)
 
 
 def alignment_features(answer: TokenView, reference: TokenView, question: TokenView,

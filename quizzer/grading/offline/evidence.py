@@ -2,41 +2,31 @@
 
 Cosine measures topical relevance, not correctness, so it is one feature among many: token-level
 alignment (BERTScore-style, IDF-weighted) against the reference and against the question, a small trained
-verifier over the same token vectors (`quizzer.grading.offline.verifier`), coverage of
-key points (or of the reference's clauses), content-word overlap with what the reference adds beyond
-the question, negation and number mismatches, and key terms of the reference that the answer lacks.
+verifier over the same token vectors (`quizzer.grading.offline.verifier`), coverage of key points or of the
+reference's clauses (`quizzer.grading.offline.key_points`), content-word overlap with what the reference adds
+beyond the question, negation (`quizzer.grading.offline.denial`) and number mismatches, and key terms of the
+reference that the answer lacks.
 `quizzer.grading.offline.decision` turns the features into a probability.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from quizzer.core.types import KeyPointResult, Submission
+from quizzer.core.types import Encoding, KeyPointResult, Submission
 from quizzer.grading.offline import text as words_of
-from quizzer.grading.offline.alignment import Pair, TokenView, alignment, alignment_features, load_idf, token_view
-from quizzer.grading.offline.embedder import Embedder, Encoding
+from quizzer.grading.offline.alignment import Pair, TokenView, alignment_features, load_idf, token_view
+from quizzer.grading.offline.denial import denies_reference, reaffirmed_claim
+from quizzer.grading.offline.embedder import Embedder
+from quizzer.grading.offline.key_points import KEY_POINT_COVERED, AnswerClauses, answer_clauses, key_point_results
+from quizzer.grading.offline.memo import BoundedCache
 from quizzer.grading.offline.shorthand import graded_answer
 from quizzer.grading.offline.verifier import verifier_logits_many
-
-# A key point counts as covered when its IDF-weighted token recall in the answer reaches this. Chosen on
-# the in-domain interview answers: it keeps about 85 % of the key points of answers labelled correct
-# (shorthand and paraphrase recall lower than copied words), where 0.62 kept 54 %.
-KEY_POINT_COVERED = 0.45
-# An author's key point covered at least this well earns partial credit even when P(correct) is low (an answer
-# that gives one of three points is unlikely to be correct by design). On the interview answers this cut
-# gave the best 3-way agreement (quadratic kappa 0.817; 0.45: 0.796, none: 0.806).
-KEY_POINT_CLEAR = 0.6
-
-
-# An answer's clause texts and their pooled, unit-length token vectors (one row per clause).
-AnswerClauses = tuple[list[str], np.ndarray]
 
 
 @dataclass
@@ -109,18 +99,12 @@ def encode_cards(embedder: Embedder, submissions: Sequence[Submission]) -> list[
     return cards
 
 
-_reference_views: dict[tuple[str, str], TokenView] = {}
+_reference_views: BoundedCache[tuple[str, str], TokenView] = BoundedCache(20_000)
 
 
 def _reference_view(model: str, encoding: Encoding) -> TokenView:
     """Token views of reference-side texts, kept for the process: a card's answers all reuse them."""
-    key = (model, encoding.text)
-    view = _reference_views.get(key)
-    if view is None:
-        if len(_reference_views) > 20_000:
-            _reference_views.clear()
-        view = _reference_views[key] = token_view(encoding)
-    return view
+    return _reference_views.get_or_make((model, encoding.text), lambda: token_view(encoding))
 
 
 def collect_evidence(
@@ -180,7 +164,7 @@ def compute_evidence(
         "n_refs": math.log(len(per_reference)),
         "dont_know": float(dont_know),
     }
-    clauses = _answer_clauses(answer)
+    clauses = answer_clauses(answer)
     return [
         _evidence(submission, card, answer, clauses, index, {**features, **shared}, details, dont_know)
         for index, (features, details) in enumerate(per_reference)
@@ -200,7 +184,7 @@ def _evidence(
     explicit = bool(card.key_points)
     points = card.key_points if explicit else card.reference_clauses[index]
     point_texts = submission.key_points if explicit else tuple(view.encoding.text for view in points)
-    key_points, recalls = _key_point_results(answer, clauses, points, point_texts, card.question)
+    key_points, recalls = key_point_results(answer, clauses, points, point_texts, card.question)
     # The decision model sees each point's plain token recall, question words included: on the training
     # data it separates better than the coverage shown to the learner (measured over what the point adds).
     similarities = recalls or [features["align_r"]]
@@ -262,8 +246,8 @@ def _reference_features(
     denied = (answer_negated - reference_negated) & (reference_set | reference_numbers)
     # A contradiction for the verdict only when the negation takes a real share of what the reference adds
     # beyond the question (see `_denied_claim`).
-    denies_claim = _denies_reference(answer_text, reference_text, question_text)
-    shown = denied | _reaffirmed_claim(answer_text, reference_text)
+    denies_claim = denies_reference(answer_text, reference_text, question_text)
+    shown = denied | reaffirmed_claim(answer_text, reference_text)
     answer_denies = (words_of.phrase_of(answer_text, shown),) if denies_claim else ()
     negation_gap = words_of.negation_count(answer_text) > 0, words_of.negation_count(reference_text) > 0
 
@@ -316,115 +300,3 @@ def _weighted_share(items: set[str], pool: set[str], idf: dict[str, float], unse
     # fsum: exact whatever the order, and a set's order changes with Python's hash seed from run to run.
     total = math.fsum(weights.values())
     return math.fsum(weight for item, weight in weights.items() if item in pool) / total if total else 0.0
-
-
-def _key_point_results(
-    answer: TokenView, clauses: AnswerClauses, points: Sequence[TokenView], texts: Sequence[str], question: TokenView
-) -> tuple[list[KeyPointResult], list[float]]:
-    """Each key point's coverage (token recall over what it adds beyond the question) and its best-matching clause.
-
-    A key point the answer negates ("It does not contain a 4-D joint output" against "the 4-D joint output")
-    is contradicted, never covered, however many of its words the answer repeats.
-    """
-    question_text = question.encoding.text
-    question_stems = frozenset(words_of.content_stems(question_text))
-    clause_texts, clause_vectors = clauses
-    results, plain_recalls = [], []
-    for point, point_text in zip(points, texts):
-        pair = Pair.of(answer, point)
-        beyond = _beyond_question(point, question_stems)
-        recall = pair.recall(beyond)
-        core = _outside_brackets(point)
-        if core is not None:
-            recall = max(recall, pair.recall(core if beyond is None else core * beyond))
-        plain_recalls.append(pair.recall())
-        matched = clause_texts[int(np.argmax(clause_vectors @ point.encoding.vector))] if clause_texts else None
-        # Judged in the clause that speaks to the point: a long answer's negation elsewhere says nothing about it.
-        contradicted = recall >= KEY_POINT_COVERED and _denies_point(matched or answer.encoding.text, point_text, question_text)
-        covered = recall >= KEY_POINT_COVERED and not contradicted
-        results.append(KeyPointResult(point_text, covered, round(recall, 4), matched, contradicted))
-    return results, plain_recalls
-
-
-def _beyond_question(point: TokenView, question_stems: frozenset[str]) -> np.ndarray | None:
-    """A mask dropping the key point's words that the question already gives away (None when nothing is left).
-
-    "What improvement was made in the transducer model?" gives away "transducer": an answer covers
-    "solved the memory issue of the speech transducer" by saying what was solved, not by naming the model.
-    """
-    given = np.array([bool(s) and s in question_stems for s in point.stems], dtype=bool)
-    if not given.any() or all(not s or s in question_stems for s in point.stems):
-        return None
-    return (~given).astype(np.float32)
-
-
-def _outside_brackets(point: TokenView) -> np.ndarray | None:
-    """A mask keeping the key point's tokens outside parentheses (None when it has none, or nothing else).
-
-    Authors put detail in brackets: "the 4-D joint output of the joint network (B x T x U x V)". An answer that
-    gives the point without the detail ("because of the 4-D joint output") has covered it; one that gives the
-    detail is covered by the full point's recall as before.
-    """
-    text = point.encoding.text
-    spans = [match.span() for match in _BRACKETED.finditer(text)]
-    if not spans or not len(point.weights):
-        return None
-    starts = point.encoding.offsets[:, 0]
-    inside = np.zeros(len(starts), dtype=bool)
-    for start, end in spans:
-        inside |= (starts >= start) & (starts < end)
-    keep = ~inside & np.array([bool(stem) for stem in point.stems])
-    return keep.astype(np.float32) if keep.any() else None
-
-
-_BRACKETED = re.compile(r"\([^()]*\)")
-
-
-def _denied_claim(answer_negated: frozenset[str], claim_text: str, question_text: str) -> tuple[frozenset[str], int]:
-    """The words of a claim, beyond what the question says, that the answer negates and the claim does not;
-    and how many words the claim has beyond the question."""
-    claim_numbers = words_of.numbers(claim_text)
-    claim_stems = frozenset(words_of.content_stems(claim_text))
-    claim = (claim_stems - frozenset(words_of.content_stems(question_text))) | (
-        claim_numbers - words_of.numbers(question_text))
-    return (answer_negated - words_of.negated_stems(claim_text)) & claim, len(claim)
-
-
-def _reaffirmed_claim(answer_text: str, claim_text: str) -> frozenset[str]:
-    """Words the claim negates and the answer asserts with a double negation ("not hard to use" big batches)."""
-    return words_of.reaffirmed_stems(answer_text) & words_of.negated_stems(claim_text)
-
-
-def _denies_reference(answer_text: str, reference_text: str, question_text: str) -> bool:
-    """A contradiction only when the negation takes a real share of what the reference adds beyond the
-    question (three words, or a quarter): narrower, it fires as often on valid paraphrases ("not connected"
-    for "separated") as on contradictions."""
-    denied, size = _denied_claim(words_of.negated_stems(answer_text), reference_text, question_text)
-    denied |= _reaffirmed_claim(answer_text, reference_text)
-    return len(denied) >= 3 or (bool(denied) and len(denied) / size >= 0.25)
-
-
-def _denies_point(clause: str, point_text: str, question_text: str) -> bool:
-    """A key point is short, so one negated word of it is often a paraphrase ("not the same number of bits"
-    for "different bit widths"): it takes two, or all of a one-word point."""
-    denied, size = _denied_claim(words_of.negated_stems(clause), point_text, question_text)
-    denied |= _reaffirmed_claim(clause, point_text)
-    return len(denied) >= min(2, size) and bool(denied)
-
-
-def _answer_clauses(answer: TokenView) -> AnswerClauses:
-    """The answer's clauses that hold tokens, each with its pooled token vectors at unit length: a key point's
-    best-matching clause is the one whose vector lies closest to the point's. Worked out once per answer."""
-    text = answer.encoding.text
-    if not len(answer.weights):
-        return [], np.zeros((0, len(answer.encoding.vector)), dtype=np.float32)
-    spans = words_of.clauses(text) or [words_of.Span(0, len(text), text)]
-    starts = answer.encoding.offsets[:, 0]
-    texts, vectors = [], []
-    for span in spans:
-        mask = (starts >= span.start) & (starts < span.end)
-        if mask.any():
-            pooled = answer.encoding.token_vectors[mask].mean(axis=0)
-            texts.append(span.text)
-            vectors.append(pooled / max(float(np.linalg.norm(pooled)), 1e-6))
-    return texts, np.array(vectors, dtype=np.float32).reshape(len(texts), -1)

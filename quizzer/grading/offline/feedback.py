@@ -7,7 +7,8 @@ import dataclasses
 from quizzer.core.types import Verdict
 from quizzer.grading.offline import text as words_of
 from quizzer.grading.offline.bands import Bands
-from quizzer.grading.offline.evidence import KEY_POINT_CLEAR, Evidence
+from quizzer.grading.offline.evidence import Evidence
+from quizzer.grading.offline.key_points import KEY_POINT_CLEAR
 
 # A likely-correct answer that the trained verifier reads as wrong (its logit below this) is uncertain, not
 # correct. Out of fold on the training answers, answers in the correct band with such a logit are right 58 % of

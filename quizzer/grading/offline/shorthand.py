@@ -18,23 +18,14 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+from quizzer.core.resources import data_json, word_list
 from quizzer.core.types import Submission
 from quizzer.grading.offline.text import NEGATION_CUES, STOPWORDS
 
 # Whole-word abbreviations of note-taking, general and technical ("approx." too). Words and ambiguous ones are
 # left out: "arch" and "dims" (English words), "prob" (probably or probability), "diff" (different or difference),
-# "min" (minimum or minute), "ex" (former), "w" (a weight matrix), "dep" (dependency).
-ABBREVIATIONS = {
-    "w.r.t.": "with respect to", "wrt": "with respect to", "approx": "approximately", "avg": "average",
-    "cond": "conditionally", "indep": "independent", "prev": "previous", "mem": "memory",
-    "enc": "encoder", "dec": "decoder", "pred": "prediction", "params": "parameters", "param": "parameter",
-    "num": "number", "seq": "sequence", "seqs": "sequences", "rm": "remove", "attn": "attention",
-    "emb": "embedding", "embs": "embeddings",
-    "info": "information", "perf": "performance", "calc": "calculate", "e.g.": "for example", "eg": "for example",
-    "i.e.": "that is", "ie": "that is", "vs": "versus", "esp": "especially", "bc": "because", "thru": "through",
-    "cuz": "because", "ppl": "people", "smth": "something", "sth": "something", "tho": "though", "abt": "about",
-    "vec": "vector", "vecs": "vectors", "vocab": "vocabulary", "config": "configuration",
-}
+# "min" (minimum or minute), "ex" (former), "w" (a weight matrix), "dep" (dependency). Kept as data.
+ABBREVIATIONS: dict[str, str] = data_json("quizzer.grading.offline", "abbreviations.json")
 # Slash forms, lower case only ("B/C" is two bulbs), which may touch the next word ("w/big batches");
 # "w/o" first, and only before a non-letter.
 _SLASHED = re.compile(r"(?<![\w/])(?:(w/o|b/c|b/w)(?![A-Za-z])|(w/))")
@@ -49,9 +40,9 @@ _ABBREVIATION = re.compile(
     re.IGNORECASE,
 )
 _SPACES = re.compile(r"(?<=\S) {2,}")
-# Words an acronym's run of words may not start or end with. Narrower than text.STOPWORDS on purpose: that list
-# also holds words that begin real terms ("one-hot encoding", "same padding", "use case").
-_STOPS = frozenset("a an the of in on at to for and or by with from is are as".split())
+# Words an acronym's run of words may not start or end with (data/acronym_run_edges.txt): narrower than the
+# stopword list on purpose, which also holds words that begin real terms ("one-hot encoding", "use case").
+_STOPS = frozenset(word_list("quizzer.grading.offline", "acronym_run_edges.txt"))
 _PHRASE_BREAK = re.compile(r"[.,;:!?()\[\]{}/=+*|]")
 # An acronym: two to six letters, at least two of them capitals, nothing lower-case before the first capital.
 _ACRONYM = re.compile(r"\b[A-Z][A-Za-z]{1,5}s?\b")

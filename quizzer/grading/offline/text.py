@@ -6,29 +6,16 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from quizzer.core.resources import data_json, word_list, word_pairs
+
 WORD_PATTERN = re.compile(r"\w+|[^\w\s]")
 _WORD_ONLY = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
 
-STOPWORDS = frozenset(
-    """a an the and or but if then so than that this these those there here it its it's they them their theirs
-    he she him her his hers we us our ours you your yours i me my mine is are was were be been being am do does did
-    doing done have has had having of in on at to for from by with about as into onto over under up down out off
-    through between during before after above below again further once all any both each few more most other some
-    such only own same too very can will just should would could may might must shall also what which who whom whose
-    when where why how because while until within s t d ll re ve m yes ok well really like get gets got one thing things
-    something way ways make makes made use used uses using""".split()
-)
-NEGATION_CUES = frozenset(
-    """not no never none nothing nobody neither nor cannot can't cant without isn't aren't wasn't weren't don't
-    doesn't didn't won't wouldn't shouldn't couldn't hasn't haven't hadn't n't nt lack lacks absent fail fails""".split()
-)
-# Words that flip meaning like a negation but are ordinary content words ("off", "open").
-_NUMBER_WORDS = {
-    "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
-    "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20", "hundred": "100",
-    "thousand": "1000", "million": "1000000", "half": "0.5", "single": "1", "double": "2", "twice": "2",
-    "triple": "3", "once": "1",
-}
+_PACKAGE = "quizzer.grading.offline"
+# The word lists are data (quizzer/grading/offline/data/), read once here.
+STOPWORDS = frozenset(word_list(_PACKAGE, "stopwords.txt"))
+NEGATION_CUES = frozenset(word_list(_PACKAGE, "negation_cues.txt"))
+_NUMBER_WORDS: dict[str, str] = data_json(_PACKAGE, "number_words.json")
 _NUMBER = re.compile(r"(?<![a-z])\d+(?:[.,]\d+)?")
 # An offset glued to a symbol ("tokens+1", "U+1", "T-1", "2U+1"): notation, not a claim about a number.
 _OFFSET = re.compile(r"(?<=[a-z0-9)\]])\s?[+]\s?\d+\b|(?<=[a-z)\]])[-−]\d+\b")
@@ -68,10 +55,8 @@ def content_stems(text: str) -> tuple[str, ...]:
 
 # Phrases that deny what follows as firmly as "cannot": "hard to use big batches", "limits the batch size",
 # "too big to fit". Matched on the token list; the scope starts after the phrase.
-_POLARITY_ADJECTIVES = frozenset({"hard", "difficult", "impossible", "unable", "infeasible", "impractical"})
-_POLARITY_VERBS = frozenset({"limit", "limits", "limited", "limiting", "prevent", "prevents", "prevented",
-                             "preventing", "restrict", "restricts", "restricted", "restricting", "avoid", "avoids",
-                             "avoided", "avoiding"})
+_POLARITY_ADJECTIVES = frozenset(word_list(_PACKAGE, "polarity_adjectives.txt"))
+_POLARITY_VERBS = frozenset(word_list(_PACKAGE, "polarity_verbs.txt"))
 
 
 def _polarity_cue(tokens: list[str], index: int) -> int | None:
@@ -201,17 +186,8 @@ def numbers(text: str) -> frozenset[str]:
     return frozenset(value.rstrip("0").rstrip(".") if "." in value else value for value in found)
 
 
-_ANTONYM_PAIRS = """positive negative|open closed|open close|connected disconnected|connected separated|on off|
-increase decrease|increases decreases|more less|higher lower|high low|larger smaller|bigger smaller|same different|
-series parallel|above below|before after|true false|correct incorrect|inside outside|
-hot cold|heavy light|fast slow|push pull|attract repel|absorb reflect|gain lose|add remove|always never|
-many few|strong weak|start stop|complete incomplete|full empty|input output|sender receiver|
-static dynamic|encrypt decrypt|upload download|synchronous asynchronous|maximum minimum|
-encoder decoder|training inference|train test|lossy lossless|online offline|stable unstable|forward backward|
-increasing decreasing|faster slower|larger lower|greater smaller|greater less|wider narrower|shorter longer"""
 ANTONYMS: dict[str, set[str]] = {}
-for _pair in _ANTONYM_PAIRS.replace("\n", "").split("|"):
-    _left, _right = _pair.split()
+for _left, _right in word_pairs(_PACKAGE, "antonyms.txt"):
     ANTONYMS.setdefault(_left, set()).add(_right)
     ANTONYMS.setdefault(_right, set()).add(_left)
 

@@ -25,6 +25,7 @@ import numpy as np
 
 from quizzer.grading.offline.alignment import TokenView
 from quizzer.grading.offline.embedder import DEFAULT_MODEL
+from quizzer.grading.offline.memo import BoundedCache
 
 WEIGHTS_FILE = "verifier.npz"
 # The embedding model whose token vectors the verifier learned. Another model's vectors, even of the same
@@ -243,7 +244,7 @@ def load_verifier() -> Verifier:
 
 
 # Cards prepared once per process, by their question and reference texts.
-_cards: dict[tuple[str, tuple[str, ...]], _Card] = {}
+_cards: BoundedCache[tuple[str, tuple[str, ...]], _Card] = BoundedCache(5_000)
 
 
 def verifier_logits(
@@ -266,13 +267,13 @@ def verifier_logits_many(
         return [[0.0 for _ in references] for _ in answers]
     verifier = load_verifier()
     key = (question.encoding.text, tuple(reference.encoding.text for reference in references))
-    card = _cards.get(key)
-    if card is None:
-        if len(_cards) > 5_000:
-            _cards.clear()
+
+    def prepare() -> _Card:
         vectors = np.stack([reference.encoding.vector for reference in references]).astype(np.float64)
-        card = _cards[key] = verifier.card(verifier.side(question), [verifier.side(view) for view in references],
-                                           vectors, question.encoding.vector.astype(np.float64))
+        return verifier.card(verifier.side(question), [verifier.side(view) for view in references], vectors,
+                             question.encoding.vector.astype(np.float64))
+
+    card = _cards.get_or_make(key, prepare)
     result: list[list[float]] = []
     for start in range(0, len(answers), CHUNK):
         logits = verifier.logits(answers[start : start + CHUNK], card)
