@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -182,25 +183,35 @@ def test_new_cards_introduced_today_counts_first_reviews_only(connection: sqlite
     assert store.new_cards_introduced_since(connection, T0) == 1
 
 
-def test_two_connections_write_at_once_without_losing_reviews(tmp_path: Path) -> None:
-    path = tmp_path / "shared.db"
+def write_at_once(path: Path, writers: list[Callable[[sqlite3.Connection], None]]) -> None:
+    """Runs each writer in its own thread on its own connection to the database at `path`, all at once."""
     connect(path).close()
     errors: list[BaseException] = []
 
-    def writer(card: Card) -> None:
+    def run(write: Callable[[sqlite3.Connection], None]) -> None:
         try:
-            own = connect(path)
-            for index in range(25):
-                add_review(own, Rating.GOOD, T0 + timedelta(minutes=index), card=card)
+            write(connect(path))
         except BaseException as error:  # reported below
             errors.append(error)
 
-    threads = [threading.Thread(target=writer, args=(card,)) for card in DECK.cards]
+    threads = [threading.Thread(target=run, args=(write,)) for write in writers]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def test_two_connections_write_at_once_without_losing_reviews(tmp_path: Path) -> None:
+    path = tmp_path / "shared.db"
+
+    def writer(card: Card) -> Callable[[sqlite3.Connection], None]:
+        def write(own: sqlite3.Connection) -> None:
+            for index in range(25):
+                add_review(own, Rating.GOOD, T0 + timedelta(minutes=index), card=card)
+        return write
+
+    write_at_once(path, [writer(card) for card in DECK.cards])
     connection = connect(path)
     assert connection.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == 50
     assert store.deck_states(connection, "d")["c1"].reps == 25
@@ -210,23 +221,14 @@ def test_two_connections_reviewing_one_card_leave_its_state_as_its_whole_log_giv
     # The state is computed inside each write's transaction from the log as it stands, so neither session's
     # write can leave a state computed from a log missing the other's reviews.
     path = tmp_path / "shared.db"
-    connect(path).close()
-    errors: list[BaseException] = []
 
-    def writer(offset: int) -> None:
-        try:
-            own = connect(path)
+    def writer(offset: int) -> Callable[[sqlite3.Connection], None]:
+        def write(own: sqlite3.Connection) -> None:
             for index in range(20):
                 add_review(own, Rating.GOOD if index % 3 else Rating.AGAIN, T0 + timedelta(minutes=2 * index + offset))
-        except BaseException as error:  # reported below
-            errors.append(error)
+        return write
 
-    threads = [threading.Thread(target=writer, args=(offset,)) for offset in (0, 1)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    write_at_once(path, [writer(0), writer(1)])
     connection = connect(path)
     state = store.card_state(connection, "d", "c1")
     assert state is not None and state.reps == 40
