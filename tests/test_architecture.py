@@ -35,6 +35,16 @@ LAYERS = {
 }
 # The packages among which an import cycle is an error: the ones above, with grading's two halves apart.
 SUBPACKAGES = ("quizzer.grading.offline", "quizzer.grading.judge")
+# Neighbours in the domain layer that must not import each other: storage never calls scheduling (the use case
+# hands it the function), grading never opens a database (its caches are handed in), and the offline grader and
+# the LLM judge meet only in the registry.
+APART = (
+    ("quizzer.storage", "quizzer.scheduling"),
+    ("quizzer.storage", "quizzer.grading"),
+    ("quizzer.grading", "quizzer.storage"),
+    ("quizzer.grading.offline", "quizzer.grading.judge"),
+    ("quizzer.grading.judge", "quizzer.grading.offline"),
+)
 # Outside libraries that only one module may import (STYLE.md: one module per outside world).
 SOLE_IMPORTERS = {
     "openai": "quizzer.grading.judge.client",
@@ -82,6 +92,10 @@ def imports(tree: ast.Module, known: set[str]) -> Iterator[tuple[str, int]]:
                 yield (child if child in known else node.module), node.lineno
 
 
+def _within(name: str, package: str) -> bool:
+    return name == package or name.startswith(package + ".")
+
+
 def unit(name: str) -> str:
     """The package a module counts in for cycles: grading's halves apart, else quizzer.<first part>."""
     for subpackage in SUBPACKAGES:
@@ -98,7 +112,7 @@ def violations(name: str, tree: ast.Module, known: set[str]) -> list[str]:
     for target, line in imports(tree, known):
         top = target.split(".")[0]
         sole = SOLE_IMPORTERS.get(top)
-        if sole is not None and not (name == sole or name.startswith(sole + ".")):
+        if sole is not None and not _within(name, sole):
             found.append(f"{name}:{line} imports {target}, which only {sole} may import")
         if top != "quizzer":
             continue
@@ -107,6 +121,9 @@ def violations(name: str, tree: ast.Module, known: set[str]) -> list[str]:
             found.append(f"{name}:{line} imports {target}, a layer above it")
         if target.startswith("quizzer.cli") and layer != CLI:
             found.append(f"{name}:{line} is a library module and imports the CLI ({target})")
+        for source, forbidden in APART:
+            if _within(name, source) and _within(target, forbidden):
+                found.append(f"{name}:{line} imports {target}: {source} stays apart from {forbidden}")
     if not in_storage:
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL.search(node.value):
@@ -189,6 +206,8 @@ def test_the_rules_catch_what_they_forbid() -> None:
     assert problems("quizzer.grading.registry", "from quizzer.session import QuizSession\n")  # upward
     assert problems("quizzer.evals.runner", "from quizzer.cli import app\n")
     assert problems("quizzer.deck.catalog", "import openai\n")
+    assert problems("quizzer.storage.reviews", "def f():\n    from quizzer.scheduling import replay\n")
+    assert problems("quizzer.grading.offline.embedder", "from quizzer.storage.embeddings import EmbeddingCache\n")
     two_way = {"quizzer.deck.a": ast.parse("import quizzer.storage.b\n"),
                "quizzer.storage.b": ast.parse("from quizzer.deck import a\n")}
     assert cycles(two_way) == [["quizzer.deck", "quizzer.storage"]]

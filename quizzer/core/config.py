@@ -15,11 +15,9 @@ import re
 import stat
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-
-from pydantic import PrivateAttr, ValidationError
 
 from quizzer.core.errors import ConfigError
 from quizzer.core.settings import SECTIONS, SETTINGS, SettingInfo, Settings
@@ -43,18 +41,27 @@ class Resolved:
     source: str  # "flag", "env QUIZZER_X", "config file PATH:LINE" or "default"
 
 
+@dataclass(frozen=True)
+class _Layers:
+    """Where values come from, lowest precedence first: the file's (flat keys, with their lines), the
+    environment, and flags."""
+
+    path: Path
+    # Out of repr(), like the Config's own: they may hold the API key.
+    file: dict[str, Any] = field(repr=False)
+    lines: dict[str, int] = field(repr=False)
+    environ: Mapping[str, str] = field(repr=False)
+    flags: dict[str, Any] = field(repr=False)
+
+
+@dataclass(frozen=True)
 class Config(Settings):
     """The effective settings as typed attributes, and where each came from. Build with `load_config`;
     command-line flags come in through `with_flags`."""
 
-    # Out of repr(): the layers may hold the API key (a traceback or log would show it).
-    _path: Path = PrivateAttr()
-    _sources: dict[str, str] = PrivateAttr()
-    _layers: _Layers = PrivateAttr()
-
-    @property
-    def path(self) -> Path:
-        return self._path
+    path: Path = Path("config.toml")
+    sources: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    layers: _Layers | None = field(default=None, repr=False, compare=False)
 
     @property
     def llm_configured(self) -> bool:
@@ -65,8 +72,8 @@ class Config(Settings):
         given = {key.replace("__", "."): value for key, value in flags.items() if value is not None}
         for key in given:
             _info(key)
-        layers = self._layers
-        return _build(_Layers(layers.path, layers.file, layers.lines, layers.environ, {**layers.flags, **given}))
+        layers = self.layers or _Layers(self.path, {}, {}, {}, {})
+        return _build(replace(layers, flags={**layers.flags, **given}))
 
     def resolve(self, key: str) -> Resolved:
         """A setting's value and where it came from, by its key ("grader.correct_above")."""
@@ -74,7 +81,7 @@ class Config(Settings):
         value: Any = self
         for part in key.split("."):
             value = getattr(value, part)
-        return Resolved(value, self._sources[key])
+        return Resolved(value, self.sources.get(key, "default"))
 
     def rows(self, fitted: Mapping[str, Any] | None = None) -> list[tuple[str, str, str]]:
         """(key, value for display, source) for every setting; secrets are masked. `fitted`: the values that
@@ -83,7 +90,7 @@ class Config(Settings):
         for key, info in SETTINGS.items():
             resolved = self.resolve(key)
             value = resolved.value if resolved.value is not None else (fitted or {}).get(key)
-            if info.secret and value:
+            if info.setting.secret and value:
                 shown = "(set)"
             elif value is None:
                 shown = "(unset)"
@@ -93,18 +100,6 @@ class Config(Settings):
         return rows
 
 
-@dataclass(frozen=True)
-class _Layers:
-    """Where values come from, lowest precedence first: the file's (flat keys, with their lines), the
-    environment, and flags."""
-
-    path: Path
-    file: dict[str, Any]
-    lines: dict[str, int]
-    environ: Mapping[str, str]
-    flags: dict[str, Any]
-
-
 def _info(key: str) -> SettingInfo:
     try:
         return SETTINGS[key]
@@ -112,102 +107,60 @@ def _info(key: str) -> SettingInfo:
         raise ConfigError(f"unknown setting {key!r}") from None
 
 
-def _nested(flat: Mapping[str, Any]) -> dict[str, Any]:
-    nested: dict[str, Any] = {}
-    for key, value in flat.items():
-        section, _, name = key.rpartition(".")
-        (nested.setdefault(section, {}) if section else nested)[name] = value
-    return nested
-
-
-def _errors(values: Mapping[str, Any], strict: bool) -> list[tuple[str, dict[str, Any]]]:
-    """(key, pydantic error) for each setting with a problem in a layer's flat values (the first, when a
-    union type reports one per member)."""
-    try:
-        Settings.model_validate(_nested(values), strict=strict)
-    except ValidationError as error:
-        found: dict[str, dict[str, Any]] = {}
-        for problem in error.errors():
-            found.setdefault(_key_of(problem["loc"]), problem)
-        return list(found.items())
-    return []
-
-
-def _key_of(location: tuple[int | str, ...]) -> str:
-    """The setting a pydantic error location points into (it may go on into a list item or a union member)."""
-    key = ""
-    for part in location:
-        if not isinstance(part, str):
-            break
-        key = f"{key}.{part}" if key else part
-        if key in SETTINGS:
-            break
-    return key
-
-
-def _problem(key: str, problem: dict[str, Any], value: Any) -> str:
-    """What is wrong with `value` for `key`, in a few words ("llm.attempts must be an integer, not float")."""
-    context = problem.get("ctx") or {}
-    if "ge" in context:
-        return f"{key} must be at least {context['ge']:g}, not {value}"
-    if "le" in context:
-        return f"{key} must be at most {context['le']:g}, not {value}"
-    if key in SECTIONS:
-        return f"{key} must be a table of settings, not {type(value).__name__}"
-    info = SETTINGS[key]
-    shown = repr(value) if info.kind.startswith("one of") else type(value).__name__
-    return f"{key} must be {info.kind}, not {shown}"
-
-
-def _env_values(environ: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
-    """The settings given by environment variables (lists split), and which variable gave each."""
+def _env_values(environ: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str], list[tuple[str, str]]]:
+    """The settings given by environment variables, which variable gave each, and (message, hint) for each
+    variable that holds no value of its setting's type or range."""
     values: dict[str, Any] = {}
     variables: dict[str, str] = {}
+    problems: list[tuple[str, str]] = []
     for key, info in SETTINGS.items():
-        for variable in (info.env_var, *info.aliases):
-            raw = environ.get(variable)
-            if raw not in (None, ""):
-                separator = os.pathsep if os.pathsep in raw else ","
-                values[key] = [item.strip() for item in raw.split(separator) if item.strip()] if info.is_list else raw
-                variables[key] = variable
-                break
-    return values, variables
+        variable = next((name for name in (info.env_var, *info.setting.aliases) if environ.get(name)), None)
+        if variable is None:
+            continue
+        raw = environ[variable]
+        try:
+            value, wrong_type = info.convert(info.parse(raw))
+        except ValueError:
+            value, wrong_type = raw, info.kind
+        out_of_range = None if wrong_type else info.range_problem(value)
+        if wrong_type:
+            problems.append((f"environment variable {variable}={raw!r} is not {info.kind}",
+                             f"unset it or give {info.kind}"))
+        elif out_of_range:
+            problems.append((f"environment variable {variable}: {out_of_range}", "unset it or give a value in range"))
+        else:
+            values[key], variables[key] = value, variable
+    return values, variables, problems
 
 
 def _build(layers: _Layers) -> Config:
     """The effective settings from the layers; a bad environment variable or flag is a ConfigError."""
-    env, variables = _env_values(layers.environ)
-    problems: list[tuple[str, str | None]] = []
-    for key, problem in _errors(env, strict=False):
-        variable, raw = variables[key], layers.environ[variables[key]]
-        if "ge" in (problem.get("ctx") or {}) or "le" in (problem.get("ctx") or {}):
-            problems.append((f"environment variable {variable}: {_problem(key, problem, raw)}",
-                             "unset it or give a value in range"))
-        else:
-            kind = SETTINGS[key].kind
-            problems.append((f"environment variable {variable}={raw!r} is not {kind}", f"unset it or give {kind}"))
-    problems += [(f"flag {key}: {_problem(key, problem, layers.flags.get(key))}", None)
-                 for key, problem in _errors(layers.flags, strict=False)]
+    env, variables, problems = _env_values(layers.environ)
+    flags: dict[str, Any] = {}
+    for key, value in layers.flags.items():
+        flags[key], problem = SETTINGS[key].check(value)
+        if problem:
+            problems.append((f"flag {problem}", "correct the option"))
     if len(problems) == 1:
         raise ConfigError(problems[0][0], hint=problems[0][1])
     if problems:
         raise ConfigError("invalid configuration:\n" + "\n".join(f"  - {message}" for message, _ in problems),
                           hint="unset or correct them")
-    chosen: dict[str, Any] = {}
+    chosen: dict[str, dict[str, Any]] = {}
     sources: dict[str, str] = {}
     for key in SETTINGS:
-        if key in layers.flags:
-            chosen[key], sources[key] = layers.flags[key], "flag"
-        elif key in env:
-            chosen[key], sources[key] = env[key], f"env {variables[key]}"
-        elif key in layers.file:
-            where = f"{layers.path}:{layers.lines.get(key, '?')}"
-            chosen[key], sources[key] = layers.file[key], f"config file {where}"
+        for values, source in ((flags, "flag"), (env, f"env {variables.get(key)}"),
+                               (layers.file, f"config file {layers.path}:{layers.lines.get(key, '?')}")):
+            if key in values:
+                section, _, name = key.rpartition(".")
+                chosen.setdefault(section, {})[name] = values[key]
+                sources[key] = source
+                break
         else:
             sources[key] = "default"
-    config = Config.model_validate(_nested(chosen))
-    config._path, config._sources, config._layers = layers.path, sources, layers
-    return config
+    top = chosen.pop("", {})
+    sections = {name: SECTIONS[name](**chosen.get(name, {})) for name in SECTIONS}
+    return Config(**top, **sections, path=layers.path, sources=sources, layers=layers)
 
 
 def _flatten(table: dict[str, Any]) -> dict[str, Any]:
@@ -269,23 +222,28 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
     text, table = _read_table(path)
     values = _flatten(table)
     lines = {key: line for key in values if (line := _line_of(text, key))}
-    problems: list[str] = []
-    invalid: set[str] = set()
-    # In the file's order, as people read it.
-    for key, problem in sorted(_errors(values, strict=True), key=lambda item: lines.get(item[0], 0)):
+    problems: list[tuple[int, str]] = []
+    checked: dict[str, Any] = {}
+    for key, value in values.items():
         where = f"{path}:{lines[key]}" if key in lines else str(path)
-        invalid.add(key)
-        if problem["type"] == "extra_forbidden":
-            close = difflib.get_close_matches(key, SETTINGS, n=1)
-            problems.append(f"{where}: unknown setting {key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        info = SETTINGS.get(key)
+        if info is not None:
+            checked[key], problem = info.check(value)
+        elif key in SECTIONS:
+            problem = f"{key} must be a table of settings, not {type(value).__name__}"
         else:
-            problems.append(f"{where}: {_problem(key, problem, values.get(key))}")
-    secret_keys = [key for key in values if key in SETTINGS and SETTINGS[key].secret and key not in invalid]
+            close = difflib.get_close_matches(key, SETTINGS, n=1)
+            problem = f"unknown setting {key!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
+        if problem:
+            problems.append((lines.get(key, 0), f"{where}: {problem}"))
+    # In the file's order, as people read it.
+    problems.sort(key=lambda item: item[0])
+    secret_keys = [key for key in checked if SETTINGS[key].setting.secret]
     if secret_keys and os.name == "posix" and path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        problems.append(f"{path}: holds {', '.join(secret_keys)} but others can read it")
+        problems.append((0, f"{path}: holds {', '.join(secret_keys)} but others can read it"))
     if problems:
-        hint = "run `chmod 600` on it" if secret_keys and len(problems) == 1 and "others can read" in problems[0] else (
-            "`quizzer config show` lists the known settings"
-        )
-        raise ConfigError("invalid configuration:\n" + "\n".join(f"  - {p}" for p in problems), hint=hint)
-    return _build(_Layers(path, values, lines, environ, {}))
+        only_readable = secret_keys and len(problems) == 1 and "others can read" in problems[0][1]
+        hint = "run `chmod 600` on it" if only_readable else "`quizzer config show` lists the known settings"
+        raise ConfigError("invalid configuration:\n" + "\n".join(f"  - {message}" for _, message in problems),
+                          hint=hint)
+    return _build(_Layers(path, checked, lines, environ, {}))

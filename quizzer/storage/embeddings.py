@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from quizzer.core.types import Encoding
+from quizzer.storage.db import transaction
 
 # Bumped when what is stored per text changes, so old cache rows are never misread.
 CACHE_FORMAT = 1
@@ -76,22 +77,20 @@ class EmbeddingCache:
             )
             for encoding in encodings
         ]
-        with self._lock:
-            connection = self._open()
+        with self._lock, transaction(self._open()) as connection:
             connection.executemany("INSERT OR REPLACE INTO encodings VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-            connection.commit()
 
     def _open(self) -> sqlite3.Connection:
         if self._connection is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+            # Autocommit mode, like the review database: writes go through `transaction`.
+            connection = sqlite3.connect(self.path, check_same_thread=False, timeout=30, isolation_level=None)
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute(
                 "CREATE TABLE IF NOT EXISTS encodings (model TEXT NOT NULL, text_hash TEXT NOT NULL,"
                 " format INTEGER NOT NULL, dim INTEGER NOT NULL, vector BLOB NOT NULL, token_ids BLOB NOT NULL,"
                 " token_vectors BLOB NOT NULL, offsets BLOB NOT NULL, PRIMARY KEY (model, text_hash))"
             )
-            connection.commit()
             self._connection = connection
         return self._connection
 
