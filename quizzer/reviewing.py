@@ -36,5 +36,6 @@ def rebuild_states(connection: Connection) -> int:
     with transaction(connection):
         store.clear_states(connection)
         for deck, card_id in store.introduced_cards(connection):
-            store.write_state(connection, deck, card_id, scheduling.replay(store.scheduling_log(connection, deck, card_id)))
+            state = scheduling.replay(store.scheduling_log(connection, deck, card_id))
+            store.write_state(connection, deck, card_id, state)
         return store.count_states(connection)

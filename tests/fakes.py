@@ -43,7 +43,8 @@ class OverlapGrader:
             for reference in submission.references
         ]
         best = max(range(len(overlaps)), key=overlaps.__getitem__)
-        negated = bool(answer_words & NEGATION_CUES) and not (content_words(submission.references[best]) & NEGATION_CUES)
+        reference_words = content_words(submission.references[best])
+        negated = bool(answer_words & NEGATION_CUES) and not (reference_words & NEGATION_CUES)
         probability = round(overlaps[best] * (0.5 if negated else 1.0), 6)
         return Grade(
             verdict=self.deck_bands.get(submission.deck or "", Bands(**self.bands)).verdict(probability),

@@ -128,8 +128,9 @@ def violations(name: str, tree: ast.Module, known: set[str]) -> list[str]:
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL.search(node.value):
                 found.append(f"{name}:{node.lineno} holds SQL outside storage: {node.value.strip()[:60]!r}")
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in EXECUTE_METHODS:
-                found.append(f"{name}:{node.lineno} runs a query outside storage (.{node.func.attr})")
+            method = node.func.attr if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) else None
+            if method in EXECUTE_METHODS:
+                found.append(f"{name}:{node.lineno} runs a query outside storage (.{method})")
     return found
 
 
