@@ -23,11 +23,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from quizzer.grading.decision import load_decision_model  # noqa: E402
-from quizzer.grading.embedder import Embedder  # noqa: E402
-from quizzer.grading.embedding import EmbeddingGrader  # noqa: E402
-from quizzer.grading.output import BATCH  # noqa: E402
-from quizzer.grading.types import Submission  # noqa: E402
+from quizzer.batch.output import BATCH  # noqa: E402
+from quizzer.core.types import Submission  # noqa: E402
+from quizzer.grading.offline.decision import load_decision_model  # noqa: E402
+from quizzer.grading.offline.embedder import Embedder  # noqa: E402
+from quizzer.grading.offline.embedding import EmbeddingGrader  # noqa: E402
+from quizzer.storage.embeddings import EmbeddingCache  # noqa: E402
 
 DATASETS = Path(os.environ.get("QUIZZER_DATASETS") or REPO.parent / "shared" / "datasets")
 
@@ -49,7 +50,7 @@ def load_submissions(count: int) -> list[Submission]:
 def deck_submissions(count: int) -> list[Submission]:
     """The labelled interview answers to the bundled decks' cards: key points, notes and misconceptions, so the claim
     checks and the misconception comparison run too (they stay off on the public sets' cards)."""
-    from quizzer.answers import read_answer_rows
+    from quizzer.batch.answers import read_answer_rows
 
     path = REPO / "evals" / "interview_answers.jsonl"
     return [row.submission for row in read_answer_rows(path, require_question=False) if row.submission][:count]
@@ -65,7 +66,7 @@ def main() -> None:
 
     submissions = deck_submissions(arguments.answers) if arguments.decks else load_submissions(arguments.answers)
     with tempfile.TemporaryDirectory() as cache_dir:
-        embedder = Embedder(cache_dir=Path(cache_dir))
+        embedder = Embedder(store=EmbeddingCache(Path(cache_dir)))
         grader = EmbeddingGrader(embedder, load_decision_model())
         grader.grade_batch(submissions[:64])  # loads the model
         start = time.perf_counter()

@@ -1,4 +1,4 @@
-"""What the claim checks (quizzer/grading/claims.py) find in labelled answers, by category: words only, seconds.
+"""What the claim checks (quizzer/grading/offline/claims.py) find in labelled answers, by category: words only, seconds.
 
     .venv/bin/python evals/claims_report.py                         # the interview answers and the tune traps
     .venv/bin/python evals/claims_report.py FILE.jsonl ...          # other labelled answers to the bundled decks
@@ -23,8 +23,8 @@ sys.path.insert(0, str(REPO))
 
 from quizzer.deck.catalog import bundled_decks  # noqa: E402
 from quizzer.deck.loader import load_deck  # noqa: E402
-from quizzer.grading.claims import card_context, check_claims  # noqa: E402
-from quizzer.grading.shorthand import spell_out  # noqa: E402
+from quizzer.grading.offline.claims import card_context, check_claims  # noqa: E402
+from quizzer.grading.offline.shorthand import spell_out  # noqa: E402
 
 DEFAULT_FILES = (REPO / "evals" / "interview_answers.jsonl", REPO / "evals" / "interview_traps_tune.jsonl")
 DATASETS = Path(os.environ.get("QUIZZER_DATASETS") or REPO.parent / "shared" / "datasets")

@@ -31,14 +31,14 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from quizzer.grading import text as text_tools  # noqa: E402
-from quizzer.grading.types import Submission  # noqa: E402
+from quizzer.core.types import Submission  # noqa: E402
+from quizzer.grading.offline import text as text_tools  # noqa: E402
 
 # ../shared/datasets beside the checkout; QUIZZER_DATASETS where the checkout lives elsewhere (a git worktree).
 DATASETS = Path(os.environ.get("QUIZZER_DATASETS") or REPO.parent / "shared" / "datasets")
 INTERVIEW = REPO / "evals" / "interview_answers.jsonl"
 WORK = Path("/tmp/quizzer-fit")
-PACKAGE = REPO / "quizzer" / "grading"
+PACKAGE = REPO / "quizzer" / "grading" / "offline"
 SEED = 13
 FOLDS = 5
 # In-domain answers are few but are what the grader is for: weigh each like this many training answers.
@@ -178,10 +178,11 @@ def package_source(*names: str) -> str:
 
 def feature_table(examples: list[Example], idf: dict[str, object], model: str | None = None) -> Features:
     """The evidence for every example, from the bundled embedding model or another (`model`, for comparison)."""
-    from quizzer.grading.embedder import Embedder
-    from quizzer.grading.evidence import closest, collect_evidence
+    from quizzer.grading.offline.embedder import Embedder
+    from quizzer.grading.offline.evidence import closest, collect_evidence
+    from quizzer.storage.embeddings import EmbeddingCache
 
-    embedder = Embedder(model, cache_dir=WORK / "cache")
+    embedder = Embedder(model, EmbeddingCache(WORK / "cache"))
     code = package_source("evidence.py", "alignment.py", "text.py", "shorthand.py")
     code += json.dumps(idf, sort_keys=True) + embedder.model_name
     key = hashlib.sha256((code + str(len(examples))).encode()).hexdigest()[:12]
@@ -327,7 +328,7 @@ def main() -> None:
     examples = load_examples()
     print(f"{len(examples)} answers: " + ", ".join(f"{k} {v}" for k, v in Counter(e.dataset for e in examples).items()))
     idf = fit_idf(examples)
-    from quizzer.grading.alignment import use_idf_table
+    from quizzer.grading.offline.alignment import use_idf_table
 
     # Cross-validate with the table just fitted, in memory: --cv-only writes nothing into the package.
     use_idf_table(idf)
@@ -396,11 +397,11 @@ def band_thresholds(examples: list[Example], probabilities: np.ndarray) -> dict[
 
 def verifier_doubt_report(examples: list[Example], probabilities: np.ndarray, verifier: np.ndarray,
                           thresholds: dict[str, float]) -> None:
-    """What the verifier's-doubt rule (quizzer/grading/feedback.py) does out of fold: the answers in the correct band
+    """What the verifier's-doubt rule (quizzer/grading/offline/feedback.py) does out of fold: the answers in the correct band
     it makes uncertain, how many of them are right, and the correct verdicts' precision before and after."""
-    from quizzer.grading.bands import Bands
-    from quizzer.grading.feedback import VERIFIER_DOUBT
-    from quizzer.grading.types import Verdict
+    from quizzer.core.types import Verdict
+    from quizzer.grading.offline.bands import Bands
+    from quizzer.grading.offline.feedback import VERIFIER_DOUBT
 
     y = np.array([example.label for example in examples]).astype(bool)
     sets = np.array([example.dataset for example in examples])
@@ -418,13 +419,12 @@ def verifier_doubt_report(examples: list[Example], probabilities: np.ndarray, ve
 
 
 def claims_report(examples: list[Example], probabilities: np.ndarray, thresholds: dict[str, float]) -> None:
-    """What the claim checks (quizzer/grading/claims.py) do out of fold: answers in the correct band with a claim that
+    """What the claim checks (quizzer/grading/offline/claims.py) do out of fold: answers in the correct band with a claim that
     contradicts a reference or key point become incorrect, with a doubtful one uncertain; how many of them are right,
     and weighted F1 (correct vs not) of the decisions before and after. The probability is unchanged."""
     from sklearn.metrics import f1_score
 
-    from quizzer.grading.claims import card_context, check_claims
-    from quizzer.grading.shorthand import graded_answer
+    from quizzer.grading.offline.card_checks import card_claims
 
     y = np.array([example.label for example in examples]).astype(bool)
     sets = np.array([example.dataset for example in examples])
@@ -432,10 +432,9 @@ def claims_report(examples: list[Example], probabilities: np.ndarray, thresholds
     contradicted, doubtful = np.zeros(len(y), bool), np.zeros(len(y), bool)
     for index, example in enumerate(examples):
         submission = example.submission
-        if not correct[index] or not submission.key_points:  # as the grader: only cards with key points
+        if not correct[index]:
             continue
-        statements, terms = card_context(submission.references, submission.key_points, submission.notes)
-        check = check_claims(graded_answer(submission), statements, terms)
+        check = card_claims(submission)  # as the grader: claims are checked only on cards with key points
         contradicted[index] = check.contradicted is not None
         doubtful[index] = check.contradicted is None and check.doubtful is not None
     decided = probabilities >= 0.5
@@ -451,9 +450,7 @@ def claims_report(examples: list[Example], probabilities: np.ndarray, thresholds
 
 
 def write_params(examples, table: Features, columns, thresholds, verifier_version: str) -> None:
-    from quizzer.grading.decision import DecisionModel
-
-    from quizzer.grading.decision import TreeEnsemble
+    from quizzer.grading.offline.decision import DecisionModel, TreeEnsemble
 
     x, _ = table.columns(columns)
     y = np.array([example.label for example in examples])

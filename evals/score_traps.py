@@ -40,7 +40,7 @@ def load(path: Path):
 
 
 def offline_grades(items):
-    from quizzer.config import load_config
+    from quizzer.core.config import load_config
     from quizzer.grading.registry import make_grader
 
     grader = make_grader("embedding", load_config())
@@ -51,7 +51,7 @@ def hybrid_grades(items, escalate: str):
     """Grades with the hybrid grader against a stub judge that answers each answer's gold label."""
     from llm_stub import LLMStub, verdict_reply
 
-    from quizzer.config import load_config
+    from quizzer.core.config import load_config
     from quizzer.grading.registry import make_grader
 
     gold = {item.submission.answer.strip(): item.gold_label for item in items}

@@ -1,5 +1,5 @@
-"""Claim-level checks: each clause of an answer against the card statement it speaks to (quizzer.grading.claims,
-quizzer.grading.claim_pairs)."""
+"""Claim-level checks: each clause of an answer against the card statement it speaks to
+(quizzer.grading.offline.claims, quizzer.grading.offline.claim_pairs)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import re
 
 import pytest
 
-from quizzer.config import load_config
+from quizzer.core.config import load_config
+from quizzer.core.types import Submission, Verdict
 from quizzer.deck.catalog import load
-from quizzer.grading.claim_pairs import negated_heads
-from quizzer.grading.claims import CONTRADICTED, DOUBTFUL, card_context, check_claims, split_claims
+from quizzer.grading.offline.claim_pairs import negated_heads
+from quizzer.grading.offline.claims import CONTRADICTED, DOUBTFUL, card_context, check_claims, split_claims
 from quizzer.grading.registry import make_grader
-from quizzer.grading.types import Submission, Verdict
 
 REFERENCE = ("Blank means \"no label at this frame\"; it lets the model emit nothing for most frames and separates "
              "repeated labels, since decoding collapses repeats and then removes blanks.")
@@ -126,7 +126,7 @@ def test_learners_read_whole_words_and_no_probability_on_a_partial(grader) -> No
 
 
 def test_key_terms_reach_the_learner_as_the_cards_whole_words() -> None:
-    from quizzer.grading.text import stem, whole_word
+    from quizzer.grading.offline.text import stem, whole_word
 
     texts = ("Not necessarily: it depends on the configuration and the memory footprint.",)
     assert whole_word(stem("necessarily"), texts) == "necessarily"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from quizzer.core.errors import DeckError
 from quizzer.deck.loader import load_deck
-from quizzer.errors import DeckError
 
 VALID = """\
 name: Speech basics
@@ -218,7 +218,7 @@ def test_aliases_are_not_expanded_exponentially(tmp_path: Path) -> None:
 def test_misconceptions_are_texts_or_answers_with_why(tmp_path: Path) -> None:
     from quizzer.deck.writer import deck_to_yaml
     from quizzer.deck.loader import parse_deck
-    from quizzer.grading.types import Misconception
+    from quizzer.core.types import Misconception
 
     path = write(tmp_path, """
         cards:

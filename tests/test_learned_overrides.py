@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from quizzer.config import load_config
+from quizzer.core.config import load_config
+from quizzer.core.types import LearnerExample, Verdict
 from quizzer.deck.catalog import load
 from quizzer.deck.model import Deck
 from quizzer.grading.registry import make_grader
-from quizzer.grading.types import Verdict
 from quizzer.session import QuizOptions, QuizSession
-from quizzer.storage import reviews as store
 from quizzer.storage.db import connect
+from quizzer.storage.labels import card_labels
 
 CARD = "transducer-memory-cause"
 # A right answer in the learner's own shorthand that the offline grader does not accept as correct.
@@ -39,6 +39,11 @@ def deck() -> Deck:
     return Deck(name=full.name, cards=tuple(card for card in full.cards if card.id == CARD))
 
 
+def labels(connection, deck: Deck) -> tuple[LearnerExample, ...]:
+    card = deck.cards[0]
+    return card_labels(connection, deck.name, card.id, card.content_hash)
+
+
 def answer(connection, deck: Deck, grader, clock: Clock, text: str):
     quiz = QuizSession(connection, [deck], grader, QuizOptions(cram=True), clock=clock)
     return quiz, quiz.submit(text)
@@ -53,7 +58,7 @@ def test_a_near_copy_of_an_overridden_answer_takes_the_override_and_overriding_b
     quiz, first = answer(connection, deck, grader, clock, OVERRIDDEN)
     assert first.grade.verdict is not Verdict.CORRECT
     quiz.mark(correct=True)
-    assert store.card_examples(connection, deck.name, deck.cards[0])[-1].verdict is Verdict.CORRECT
+    assert labels(connection, deck)[-1].verdict is Verdict.CORRECT
 
     quiz, copied = answer(connection, deck, grader, clock, NEAR_COPY)
     assert copied.grade.verdict is Verdict.CORRECT
@@ -69,5 +74,5 @@ def test_a_near_copy_of_an_overridden_answer_takes_the_override_and_overriding_b
     _, again = answer(connection, deck, grader, clock, NEAR_COPY)
     assert again.grade.verdict is Verdict.INCORRECT
     # The history stays in the database: both labels are kept, the latest wins.
-    verdicts = [example.verdict for example in store.card_examples(connection, deck.name, deck.cards[0])]
+    verdicts = [example.verdict for example in labels(connection, deck)]
     assert verdicts == [Verdict.CORRECT, Verdict.INCORRECT]

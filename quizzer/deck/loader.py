@@ -15,9 +15,9 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from quizzer.core.errors import DeckError
+from quizzer.core.types import Misconception
 from quizzer.deck.model import Card, Deck
-from quizzer.errors import DeckError
-from quizzer.grading.types import Misconception
 
 DECK_SUFFIXES = (".yaml", ".yml")
 DECK_FIELDS = ("name", "description", "cards")

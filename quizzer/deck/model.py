@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from quizzer.grading.types import Misconception
+from quizzer.core.types import Misconception
 
 
 @dataclass(frozen=True)
