@@ -86,6 +86,8 @@ SETTINGS: dict[str, Setting] = _settings(
     Setting("llm.backoff_max_seconds", float, 10.0, "Longest wait between LLM retries (Retry-After may ask more).", minimum=0),
     Setting("llm.structured_output", str, "auto", "Structured-output form: auto, json_schema, json_object or text."),
     Setting("llm.cache", bool, True, "Reuse LLM verdicts stored in the database (--no-cache turns it off)."),
+    Setting("serve.token", str, None, "Token `quizzer serve` asks of every request (always needed off loopback; "
+            "generated and printed when unset).", secret=True),
 )
 
 
