@@ -78,6 +78,8 @@ def serve(options: ServeOptions, say: Callable[[str], None] | None = None) -> in
     from quizzer.storage.db import resolve_db_path
     from quizzer.web.app import WebContext, create_app
 
+    import uvicorn  # noqa: F401  (now, so that the page answers as soon as the URL is printed)
+
     say = say or (lambda line: print(line, flush=True))
     config = grading_config(load_config(), no_cache=options.no_cache, db=options.db)
     decks = load_decks(options.decks, config)
@@ -96,17 +98,19 @@ def serve(options: ServeOptions, say: Callable[[str], None] | None = None) -> in
     )
     app = create_app(context, AccessPolicy.for_host(options.host, token))
     urls = page_urls(options.host, port, token)
-    say(f"quizzer serve: {len(decks)} deck(s) ({', '.join(deck.name for deck in decks)}), database {db_path}")
-    if not is_loopback(options.host):
-        say(f"Listening on {options.host}: anyone who can reach it needs the token, which is in the URL.")
-    say(f"Open {urls[0]}" + "".join(f"\n  or {url}" for url in urls[1:]) + "   (Ctrl-C stops)")
-    loader.start()
-    if options.open_browser:
-        import webbrowser
-
-        threading.Thread(target=webbrowser.open, args=(urls[0],), name="quizzer-open", daemon=True).start()
     try:
+        say(f"quizzer serve: {len(decks)} deck(s) ({', '.join(deck.name for deck in decks)}), database {db_path}")
+        if not is_loopback(options.host):
+            say(f"Listening on {options.host}: anyone who can reach it needs the token, which is in the URL.")
+        say(f"Open {urls[0]}" + "".join(f"\n  or {url}" for url in urls[1:]) + "   (Ctrl-C stops)")
+        loader.start()
+        if options.open_browser:
+            import webbrowser
+
+            threading.Thread(target=webbrowser.open, args=(urls[0],), name="quizzer-open", daemon=True).start()
         run(app, listener)
+    except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled once it has shut down; or it came earlier
+        pass
     finally:
         context.close()
         listener.close()
@@ -120,7 +124,4 @@ def run(app: Any, listener: socket.socket) -> None:
 
     config = uvicorn.Config(app, log_level="warning", access_log=False, proxy_headers=False, server_header=False,
                             lifespan="on", timeout_graceful_shutdown=3)
-    try:
-        uvicorn.Server(config).run(sockets=[listener])
-    except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled, once it has shut down
-        pass
+    uvicorn.Server(config).run(sockets=[listener])
