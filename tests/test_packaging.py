@@ -26,6 +26,11 @@ def test_wheel_ships_bundled_decks_prompts_and_grader_parameters(tmp_path: Path)
     # The grader's fitted parameters: without them a non-editable install cannot grade.
     for fitted in ("grader_params.json", "idf.json", "verifier.npz"):
         assert f"quizzer/grading/{fitted}" in names
+    # `quizzer serve`'s templates and assets: the page loads nothing from anywhere else.
+    web_files = [path for path in (REPO_ROOT / "quizzer" / "web").rglob("*") if path.suffix in (".html", ".js", ".css", ".svg")]
+    assert len(web_files) >= 10
+    for path in web_files:
+        assert path.relative_to(REPO_ROOT).as_posix() in names
 
 
 def test_installed_environment_has_no_cuda_packages() -> None:

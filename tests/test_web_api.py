@@ -284,3 +284,28 @@ def test_defaults_from_the_command_line_apply_when_the_page_asks_for_none(db: Pa
     with TestClient(create_app(context), base_url=BASE) as client:
         assert client.get("/api/next").json()["card"]["card_id"] == "c1"
         assert client.get("/api/next", params={"tag": ""}).json()["total"] == 3  # tag= : any tag
+
+
+def test_while_the_learner_reads_the_card_is_prepared_by_a_grade_that_is_never_recorded(db: Path) -> None:
+    import time
+
+    grader = ScriptedGrader()
+    context = open_context(db, [small_deck(2)], lambda: grader)
+    with TestClient(create_app(context), base_url=BASE) as client:
+        quiz = start(client)
+        deadline = time.monotonic() + 10
+        while grader.calls == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert grader.calls == 1 and rows(db, "SELECT * FROM reviews") == []
+        answer(client, quiz, RIGHT)
+        assert grader.calls == 2 and len(rows(db, "SELECT * FROM reviews")) == 1
+
+
+def test_graders_with_an_llm_judge_never_grade_ahead(db: Path) -> None:
+    grader = ScriptedGrader()
+    context = open_context(db, [small_deck(2)], lambda: grader, uses_judge=True)
+    with TestClient(create_app(context), base_url=BASE) as client:
+        start(client)
+        client.get("/api/status")
+        assert client.get("/api/next", params={"deck": "d"}).status_code == 200  # a call after the idle moment
+    assert grader.calls == 0

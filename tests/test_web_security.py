@@ -226,3 +226,14 @@ def test_host_names_are_compared_without_port_brackets_case_or_final_dot() -> No
     specific = AccessPolicy.for_host("192.168.1.5", "t")
     assert specific.allows_host("192.168.1.5") and specific.allows_host("localhost")
     assert not specific.allows_host("10.0.0.7") and not specific.allows_host("evil.example")
+
+
+def test_the_pages_load_nothing_from_other_sites() -> None:
+    import re
+
+    web = Path(__file__).resolve().parent.parent / "quizzer" / "web"
+    for path in [*web.glob("templates/*.html"), *web.glob("static/*")]:
+        text = path.read_text(encoding="utf-8")
+        external = [url for url in re.findall(r"(?:https?:)?//[\w.-]+\.[a-z]{2,}[^\s\"'<>]*", text)
+                    if not url.startswith("http://www.w3.org/2000/svg")]
+        assert external == [], (path.name, external)

@@ -84,8 +84,10 @@ class WebContext:
         clock = clock or utc_now
         activity = Activity()
         quizzes = Worker("quiz", lambda: Quizzes(connect(db_path), decks, grader, new_per_day=new_per_day,
-                                                 defaults=defaults, model_ready=model_ready, activity=activity, clock=clock),
-                         close=lambda target: target.connection.close())
+                                                 defaults=defaults, model_ready=model_ready, activity=activity,
+                                                 clock=clock, prepare_cards=not uses_judge),
+                         close=lambda target: target.connection.close(),
+                         idle=lambda target: target.prepare_next_card())
         overview = Worker("pages", lambda: Overview(connect(db_path), decks, defaults=defaults, new_per_day=new_per_day,
                                                     configured_decks=configured_decks, clock=clock),
                           close=lambda target: target.connection.close())

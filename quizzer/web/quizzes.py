@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from quizzer.deck.model import Deck
-from quizzer.grading.types import Grader, Verdict
+from quizzer.grading.types import Grader, Submission, Verdict
 from quizzer.session import QuizSession
 from quizzer.storage import reviews as store
 from quizzer.web.schemas import (
@@ -88,6 +88,7 @@ class Quizzes:
         activity: Activity | None = None,
         clock: Callable[[], datetime] = store.utc_now,
         max_sessions: int = MAX_SESSIONS,
+        prepare_cards: bool = False,
     ) -> None:
         self.connection = connection
         self.decks = list(decks)
@@ -99,6 +100,8 @@ class Quizzes:
         self.max_sessions = max_sessions
         self._grader_source = grader
         self._sessions: OrderedDict[str, _Live] = OrderedDict()
+        self.prepare_cards = prepare_cards
+        self._prepared: set[tuple[str, str]] = set()
 
     def next(self, request: QuizRequest, session_id: str | None = None) -> dict[str, Any]:
         """The card on screen in this session (a new session without an id), with its pending grade if any."""
@@ -145,6 +148,23 @@ class Quizzes:
         session_id, live = self._pending(review_id)
         live.session.skip()
         return self._decided(session_id, live, review_id, "skipped", None)
+
+    def prepare_next_card(self) -> None:
+        """Work done while the learner reads: grades a stand-in answer (never recorded) to the newest card on
+        screen, so its references are encoded and cached before the real answer comes.
+
+        Only for graders without an LLM judge (a stand-in must not cost a call), and only once the model
+        has loaded (until then the quiz thread stays free for pages). One card per call.
+        """
+        if not self.prepare_cards or not self.model_ready():
+            return
+        for live in reversed(self._sessions.values()):
+            item = live.session.current
+            if item is None or live.session.pending is not None or (item.deck, item.card.id) in self._prepared:
+                continue
+            self._prepared.add((item.deck, item.card.id))
+            self._grader_source().grade(Submission.for_card(item.card, item.card.question, item.deck))
+            return
 
     def _decided(self, session_id: str, live: _Live, review_id: int, action: str, rating: Any) -> dict[str, Any]:
         return {"review_id": review_id, "action": action, "rating": int(rating) if rating is not None else None,

@@ -8,6 +8,7 @@ The event loop awaits the result without blocking other requests.
 from __future__ import annotations
 
 import asyncio
+import logging
 import queue
 import signal
 import threading
@@ -16,13 +17,22 @@ from typing import Any, Generic, TypeVar
 
 Target = TypeVar("Target")
 Result = TypeVar("Result")
+log = logging.getLogger("quizzer.web")
 
 
 class Worker(Generic[Target]):
-    def __init__(self, name: str, build: Callable[[], Target], close: Callable[[Target], None] | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        build: Callable[[], Target],
+        close: Callable[[Target], None] | None = None,
+        idle: Callable[[Target], None] | None = None,
+    ) -> None:
+        """`idle` runs after a call whenever no other call is waiting (work done ahead; keep each run short)."""
         self._name = name
         self._build = build
         self._close = close
+        self._idle = idle
         self._calls: queue.Queue[tuple[Callable[[Target], Any], Callable[[Any, BaseException | None], None]] | None]
         self._calls = queue.Queue()
         self._thread: threading.Thread | None = None
@@ -89,6 +99,11 @@ class Worker(Generic[Target]):
                     finish(None, error)
                 else:
                     finish(result, None)
+                if self._idle is not None and self._calls.empty():
+                    try:
+                        self._idle(target)
+                    except Exception:  # work ahead is optional: a failure shows up when the work is asked for
+                        log.debug("idle work failed", exc_info=True)
         finally:
             if self._close is not None:
                 self._close(target)
