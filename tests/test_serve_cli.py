@@ -125,3 +125,27 @@ def test_an_unknown_grader_is_refused_before_serving(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "quizzer", "serve", "--grader", "psychic", "--port", "0",
                              "--db", str(tmp_path / "q.db")], capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and "unknown grader 'psychic'" in result.stderr
+
+
+def test_the_readme_examples_parse_into_the_options_serve_runs_with(monkeypatch: pytest.MonkeyPatch) -> None:
+    import shlex
+
+    from typer.testing import CliRunner
+
+    from quizzer.cli.app import app
+    from quizzer.web import server as web_server
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Quiz in your browser", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    examples = [line.split("#")[0] for line in block.splitlines() if line.startswith("quizzer serve")]
+    assert len(examples) == 4
+    ran: list[web_server.ServeOptions] = []
+    monkeypatch.setattr(web_server, "serve", lambda options: ran.append(options) or 0)
+    for example in examples:
+        result = CliRunner().invoke(app, shlex.split(example)[1:])
+        assert result.exit_code == 0, (example, result.output)
+    plain, one_deck, chosen, network = ran
+    assert (plain.host, plain.port, plain.decks, plain.open_browser) == ("127.0.0.1", 8765, [], False)
+    assert (one_deck.decks, one_deck.open_browser) == (["msft-asr"], True)
+    assert (chosen.tags, chosen.new, chosen.port, chosen.db) == (["rnn-t"], 5, 9000, Path("/tmp/q.db"))
+    assert network.host == "0.0.0.0"
