@@ -3,7 +3,8 @@
 (function () {
   const $ = (id) => document.getElementById(id);
   const NS = "http://www.w3.org/2000/svg";
-  const WIDTH = 640;
+  // Charts are drawn at the width they get (text stays its size on a phone), and again when it changes.
+  const chartWidth = (container) => Math.max(300, Math.min(760, container.clientWidth || 640));
 
   function svg(tag, attributes, parent) {
     const element = document.createElementNS(NS, tag);
@@ -53,6 +54,7 @@
 
   // Vertical bars with a value over each; `labels` under them.
   function bars(container, labels, values, options) {
+    const WIDTH = chartWidth(container);
     const height = 196, top = 18, bottom = 36, left = 30, right = 8;
     const chart = svg("svg", { viewBox: `0 0 ${WIDTH} ${height}`, role: "img", "aria-label": options.title });
     const max = niceMax(Math.max(0, ...values));
@@ -78,10 +80,11 @@
 
   function forecast(report) {
     const days = report.forecast;
+    const narrow = chartWidth($("chart-forecast")) < 520;
     const labels = days.map((day, index) => {
       const date = new Date(`${day.day}T00:00:00Z`);
-      const weekday = index === 0 ? "today" : date.toLocaleDateString(undefined, { weekday: "short", timeZone: "UTC" });
-      return [weekday, String(date.getUTCDate())];
+      const weekday = date.toLocaleDateString(undefined, { weekday: narrow ? "narrow" : "short", timeZone: "UTC" });
+      return [index === 0 ? (narrow ? "now" : "today") : weekday, String(date.getUTCDate())];
     });
     bars($("chart-forecast"), labels, days.map((day) => day.due), { title: "cards due per day", className: "bar-due" });
   }
@@ -98,6 +101,7 @@
       container.append(note);
       return;
     }
+    const WIDTH = chartWidth(container);
     const height = 200, top = 14, bottom = 30, left = 36, right = 36;
     const inner = height - top - bottom;
     const chart = svg("svg", { viewBox: `0 0 ${WIDTH} ${height}`, role: "img", "aria-label": "retention per day" });
@@ -130,13 +134,15 @@
   function states(report) {
     const decks = report.decks;
     const container = $("chart-states");
-    const rowHeight = 34, left = 130, right = 60;
+    const WIDTH = chartWidth(container);
+    const rowHeight = 34, left = Math.min(130, Math.round(WIDTH * 0.3)), right = 60;
     const height = decks.length * rowHeight + 10;
     const chart = svg("svg", { viewBox: `0 0 ${WIDTH} ${height}`, role: "img", "aria-label": "cards by state per deck" });
     const max = Math.max(1, ...decks.map((deck) => deck.cards));
     decks.forEach((deck, index) => {
       const y = 6 + index * rowHeight;
-      label(chart, left - 8, y + 17, deck.name.length > 18 ? deck.name.slice(0, 17) + "…" : deck.name, "end");
+      const room = Math.floor((left - 12) / 7);
+      label(chart, left - 8, y + 17, deck.name.length > room ? deck.name.slice(0, room - 1) + "…" : deck.name, "end");
       let x = left;
       const parts = [["new", deck.new], ["learning", deck.learning], ["review", deck.studied - deck.learning]];
       for (const [state, count] of parts) {
@@ -232,6 +238,12 @@
         row.marked_right, row.marked_wrong, row.settled_uncertain]), []);
   }
 
+  function draw(report) {
+    forecast(report);
+    retention(report);
+    states(report);
+  }
+
   async function load() {
     let report;
     try {
@@ -247,9 +259,13 @@
     $("progress-note").textContent = (report.empty ? "Nothing reviewed yet: the figures fill in as you quiz. " : "") +
       `As of ${now.toLocaleString()}; days are UTC days, as in \`quizzer stats\`.`;
     tiles(report);
-    forecast(report);
-    retention(report);
-    states(report);
+    draw(report);
+    let drawnAt = window.innerWidth;
+    window.addEventListener("resize", () => {
+      if (Math.abs(window.innerWidth - drawnAt) < 40) return;
+      drawnAt = window.innerWidth;
+      draw(report);
+    });
     hardest(report);
     groups(report);
     overrides(report);
