@@ -5,8 +5,8 @@ embedding cache) and drives Debian's chromium headless with Playwright. Times co
 `performance.mark`s the quiz script sets when the question is shown, when an answer is submitted and when its
 grade is shown (milliseconds since the navigation started, i.e. since the request). Each answer comes after
 `--reading` seconds on its question, as a learner's would (the server prepares the card meanwhile). Baselines
-in the same run: the first paint of a page of the same server without the quiz (its 404 page), and a plain
-`fetch('/api/status')` round trip from the page.
+in the same run: the first paint of a page of the same server without the quiz (its 404 page), the same
+answers to the same cards graded in-process by the grader alone, and a plain `fetch('/api/status')` round trip.
 
     .venv/bin/python benchmarks/serve_page.py [--runs 20] [--reading 2] [--chromium /usr/bin/chromium]
 
@@ -89,12 +89,15 @@ def wait_for_model(page: Any, timeout: float = 300.0) -> float:
     return time.perf_counter() - started
 
 
-def grade_times(page: Any, runs: int, reading: float) -> list[float]:
+def grade_times(page: Any, runs: int, reading: float, cards: list[tuple[str, str]] | None = None) -> list[float]:
     """Answers `runs` cards, each after `reading` seconds on its question (while the server prepares the card);
-    per answer, ms from submitting (Enter) to the grade shown. Each grade is accepted."""
+    per answer, ms from submitting (Enter) to the grade shown. Each grade is accepted. `cards` gets (deck, id)."""
     times = []
     for _ in range(runs):
         time.sleep(reading)
+        if cards is not None:
+            deck, card_id = page.locator("#card-meta").text_content().split(" · ")[1:3]
+            cards.append((deck, card_id))
         page.locator("#answer").fill(ANSWER)
         page.locator("#answer").press("Enter")
         page.locator("#grade").wait_for(state="visible", timeout=120_000)
@@ -102,6 +105,29 @@ def grade_times(page: Any, runs: int, reading: float) -> list[float]:
         times.append(shown - submitted)
         page.keyboard.press("Enter" if page.locator("#actions kbd").first.text_content() == "Enter" else "r")
         page.locator("#answer:not([disabled])").wait_for(timeout=30_000)
+    return times
+
+
+def grade_in_process(folder: Path, cards: list[tuple[str, str]]) -> list[float]:
+    """Baseline: the same answers to the same cards graded by the embedding grader in this process, each card
+    prepared first as the server prepares it (ms per `grade` call)."""
+    os.environ.update(HF_HUB_OFFLINE="1", QUIZZER_CONFIG=str(folder / "config.toml"),
+                      QUIZZER_CACHE_DIR=str(folder / "cache"))
+    from quizzer.config import load_config
+    from quizzer.deck.catalog import load
+    from quizzer.grading.registry import make_grader
+    from quizzer.grading.types import Submission
+
+    grader = make_grader("embedding", load_config())
+    decks = {name: load(name) for name, _ in cards}
+    grader.grade(Submission.for_card(decks[cards[0][0]].cards[0], ANSWER, cards[0][0]))  # warm
+    times = []
+    for deck, card_id in cards:
+        card = decks[deck].card(card_id)
+        grader.grade(Submission.for_card(card, card.question, deck))
+        started = time.perf_counter()
+        grader.grade(Submission.for_card(card, ANSWER, deck))
+        times.append((time.perf_counter() - started) * 1000)
     return times
 
 
@@ -142,12 +168,14 @@ def main() -> None:
             page.goto(url)
             waited = wait_for_model(page)
             grade_times(page, 3, args.reading)  # the first grades after loading warm up torch's kernels
-            grades = grade_times(page, args.runs, args.reading)
+            cards: list[tuple[str, str]] = []
+            grades = grade_times(page, args.runs, args.reading, cards)
             trips = round_trips(page, args.runs)
         finally:
             server.send_signal(signal.SIGINT)
             server.wait(timeout=30)
             browser.close()
+        alone = grade_in_process(Path(name), cards)
     print(f"load average: {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs")
     print(f"first page, model loading: first byte {cold['first_byte']:.1f} ms, first paint "
           f"{cold['first_paint'] or float('nan'):.1f} ms, question shown {cold['question_shown']:.1f} ms")
@@ -158,7 +186,8 @@ def main() -> None:
     print(f"model loaded {waited:.1f} s after the page was opened")
     print(f"warm grade shown after submitting, {args.runs} answers ({args.reading:g} s on each question first): "
           f"{describe(grades)}")
-    print(f"baseline fetch('/api/status') round trip: {describe(trips)}")
+    print(f"baseline: the same grades in-process (grader.grade alone): {describe(alone)}")
+    print(f"baseline: fetch('/api/status') round trip: {describe(trips)}")
 
 
 if __name__ == "__main__":
