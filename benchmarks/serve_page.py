@@ -113,10 +113,10 @@ def grade_in_process(folder: Path, cards: list[tuple[str, str]]) -> list[float]:
     prepared first as the server prepares it (ms per `grade` call)."""
     os.environ.update(HF_HUB_OFFLINE="1", QUIZZER_CONFIG=str(folder / "config.toml"),
                       QUIZZER_CACHE_DIR=str(folder / "cache"))
-    from quizzer.config import load_config
+    from quizzer.core.config import load_config
+    from quizzer.core.types import Submission
     from quizzer.deck.catalog import load
     from quizzer.grading.registry import make_grader
-    from quizzer.grading.types import Submission
 
     grader = make_grader("embedding", load_config())
     decks = {name: load(name) for name, _ in cards}

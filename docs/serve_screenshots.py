@@ -27,10 +27,10 @@ ANSWER = ("Dividing the logits by a temperature T > 1 softens the teacher's soft
 
 def seed_history(db: Path, days: int = 30) -> None:
     """Quiz sessions on each of the last `days` days, with the real grader, a few overrides and decisions."""
-    from quizzer.config import load_config
+    from quizzer.core.config import load_config
+    from quizzer.core.types import Verdict
     from quizzer.deck.catalog import load
     from quizzer.grading.registry import make_grader
-    from quizzer.grading.types import Verdict
     from quizzer.session import QuizOptions, QuizSession
     from quizzer.storage.db import connect
 
@@ -78,12 +78,13 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
     from web_server import LiveServer, open_context
 
+    from quizzer.core.config import load_config
     from quizzer.deck.catalog import bundled_decks, load
     from quizzer.grading.registry import make_grader
 
     db = folder / "q.db"
     seed_history(db)
-    grader = make_grader("embedding", __import__("quizzer.config", fromlist=["load_config"]).load_config())
+    grader = make_grader("embedding", load_config())
     decks = [load(path) for path in bundled_decks()]
     with LiveServer(open_context(db, decks, lambda: grader, grader_name="embedding")) as server, \
             sync_playwright() as playwright:

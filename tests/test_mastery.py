@@ -15,10 +15,10 @@ import pytest
 import yaml
 
 from quizzer import mastery, scheduling
+from quizzer.core.types import Grade, GraderInfo, Rating, Verdict
 from quizzer.deck.loader import load_deck
-from quizzer.grading.types import Grade, GraderInfo, Verdict
 from quizzer.review_log import card_history, export_records, read_records, write_records
-from quizzer.scheduling import Rating
+from quizzer.reviewing import record_decision, record_review
 from quizzer.storage import reviews as store
 from quizzer.storage.db import connect
 
@@ -74,15 +74,15 @@ def scripted(tmp_path: Path):
         store.register_deck(connection, deck, now=_at("2025-01-01"))
     for deck_name, card_id, moment, verdict, rating, grader, extras in SCRIPT:
         card = decks[deck_name].card(card_id)
-        review_id = store.record_review(
+        review_id = record_review(
             connection, deck=deck_name, card=card, answer=f"my answer to {card_id}",
             grade=Grade(verdict, grader, probability=0.5), rating=rating, kind=extras.get("kind", "answer"),
             cram=extras.get("cram", False), answer_seconds=12.5, reviewed_at=moment,
-        )
+        ).id
         if "decision" in extras:
             kind, decided_verdict, decided_rating = extras["decision"]
-            store.record_decision(connection, review_id, kind, decided_verdict, decided_rating,
-                                  decided_at=moment + timedelta(minutes=1))
+            record_decision(connection, review_id, kind, decided_verdict, decided_rating,
+                            decided_at=moment + timedelta(minutes=1))
     yield connection, decks, db_path
     connection.close()
 
@@ -128,6 +128,20 @@ def test_retention_counts_final_ratings_and_skips_cram_skips_and_old_reviews(scr
     assert (decks["alpha"].reviews, decks["alpha"].reviews_30d, decks["alpha"].retention_30d) == (7, 5, 0.6)
     assert (decks["beta"].reviews, decks["beta"].reviews_30d, decks["beta"].retention_30d) == (
         4, 3, pytest.approx(1 / 3))
+
+
+def test_retention_history_counts_the_same_reviews_day_by_day_over_the_last_30_utc_days(scripted):
+    report = _report(scripted)
+    history = report.retention_history
+    assert len(history) == 30 and (history[0].day, history[-1].day) == (date(2025, 2, 9), date(2025, 3, 10))
+    # R1; R10; R2 and R11; R6; R3; R7 and R8 (R4 skipped and R5 crammed on 03-09; R9 before the window).
+    assert {day.day.isoformat(): (day.reviews, day.kept) for day in history if day.reviews} == {
+        "2025-02-20": (1, 1), "2025-03-04": (1, 1), "2025-03-05": (2, 1), "2025-03-07": (1, 0),
+        "2025-03-08": (1, 1), "2025-03-10": (2, 0)}
+    assert (history[-1].retention, history[-2].retention) == (0.0, None)
+    assert sum(day.reviews for day in history) == report.total.reviews_30d
+    assert report.to_dict()["retention_history"][-1] == {"day": "2025-03-10", "reviews": 2, "kept": 0,
+                                                         "retention": 0.0}
 
 
 def test_streak_counts_consecutive_utc_days_ending_today_or_yesterday(scripted):

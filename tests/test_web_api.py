@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
+from fakes import ScriptedGrader
 from web_server import open_context, small_deck
 
-from quizzer.grading.types import Verdict
+from quizzer.core.types import Verdict
 from quizzer.mastery import mastery_report
 from quizzer.session import QuizOptions, QuizSession
 from quizzer.storage.db import connect
-from quizzer.testing import ScriptedGrader
 from quizzer.web.app import create_app
 from quizzer.web.schemas import QuizRequest
 
@@ -236,7 +236,7 @@ def test_stats_are_quizzer_stats_json_with_retention_day_by_day(client: TestClie
     connection = connect(db)
     expected = mastery_report(connection, datetime.fromisoformat(stats["now"]),
                               [small_deck(3), small_deck(2, name="other")]).to_dict()
-    assert {key: value for key, value in stats.items() if key != "retention_history"} == expected
+    assert stats == expected
     history = stats["retention_history"]
     assert len(history) == 30 and history[-1]["day"] == datetime.now(UTC).date().isoformat()
     assert (history[-1]["reviews"], history[-1]["kept"], history[-1]["retention"]) == (1, 0, 0.0)

@@ -15,11 +15,10 @@ from llm_stub import LLMStub, StubReply
 from playwright.sync_api import expect
 from web_server import LiveServer, open_context
 
-from quizzer.cli.quiz_loop import background_grader
-from quizzer.config import load_config
+from quizzer.core.config import load_config
 from quizzer.deck.catalog import load
 from quizzer.deck.model import Deck
-from quizzer.grading.hybrid import make_hybrid_grader
+from quizzer.graders import background_grader, build_grader
 from quizzer.web.schemas import QuizRequest
 
 pytestmark = pytest.mark.slow
@@ -150,7 +149,7 @@ def test_the_page_shows_that_the_llm_judge_is_being_asked(tmp_path: Path, browse
                                  delay=2.0)
         config = load_config().with_flags(llm__model="stub-model", llm__base_url=stub.url, llm__api_key="test-key",
                                           db=str(db))
-        grader = make_hybrid_grader(config)
+        grader = build_grader("hybrid", config, db)
         context = open_context(db, [one_card], lambda: grader, grader_name="hybrid", uses_judge=True)
         with LiveServer(context) as server:
             page = browser.new_page()

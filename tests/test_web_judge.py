@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from fakes import ScriptedGrader
 from llm_stub import LLMStub, StubReply, error_reply
 from web_server import LiveServer, open_context, small_deck
 
-from quizzer.config import load_config
-from quizzer.grading.hybrid import make_hybrid_grader
-from quizzer.grading.types import Verdict
-from quizzer.testing import ScriptedGrader
+from quizzer.core.config import load_config
+from quizzer.core.types import Verdict
+from quizzer.grading.judge.hybrid import make_hybrid_grader
 
 
 def hybrid_server(db: Path, stub: LLMStub) -> LiveServer:

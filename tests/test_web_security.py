@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
+from fakes import ScriptedGrader
 from web_server import open_context, small_deck
 
-from quizzer.answers import ANSWER_MAX_CHARS
-from quizzer.errors import QuizzerError
-from quizzer.grading.types import Grader
-from quizzer.testing import ScriptedGrader
+from quizzer.batch.answers import ANSWER_MAX_CHARS
+from quizzer.core.errors import QuizzerError
+from quizzer.core.types import Grader
 from quizzer.web.app import create_app
 from quizzer.web.schemas import MAX_BODY_BYTES
 from quizzer.web.security import AccessPolicy, host_name, is_loopback

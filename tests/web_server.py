@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from quizzer.deck.model import Card, Deck
-from quizzer.grading.types import Grader
+from quizzer.core.types import Grader
 from quizzer.web.app import WebContext, create_app
 from quizzer.web.schemas import QuizRequest
 from quizzer.web.security import AccessPolicy

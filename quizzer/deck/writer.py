@@ -7,8 +7,8 @@ from typing import Any
 
 import yaml
 
+from quizzer.core.errors import QuizzerError
 from quizzer.deck.model import Card, Deck
-from quizzer.errors import QuizzerError
 
 _WIDTH = 100
 

@@ -25,10 +25,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from quizzer import __version__
-from quizzer.answers import ANSWER_MAX_CHARS
+from quizzer.batch.answers import ANSWER_MAX_CHARS
+from quizzer.core.errors import QuizzerError
+from quizzer.core.types import Grader, Verdict, utc_now
 from quizzer.deck.model import Deck
-from quizzer.errors import QuizzerError
-from quizzer.grading.types import Grader, Verdict
 from quizzer.web.overview import Overview
 from quizzer.web.quizzes import Activity, Quizzes
 from quizzer.web.schemas import (
@@ -79,7 +79,6 @@ class WebContext:
     ) -> WebContext:
         """Opens the database on two threads (quiz steps; pages and stats) and returns the context."""
         from quizzer.storage.db import connect
-        from quizzer.storage.reviews import utc_now
 
         clock = clock or utc_now
         activity = Activity()

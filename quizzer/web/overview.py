@@ -5,29 +5,28 @@ Read-only, on a connection of its own (`quizzer.web.worker`), so the pages answe
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
+from quizzer.core.types import utc_now
 from quizzer.deck.model import Deck
 from quizzer.session import QuizOptions, build_queue, local_day_start
 from quizzer.storage import reviews as store
+from quizzer.storage.db import Connection
 from quizzer.web.schemas import ApiError, QuizRequest
-
-RETENTION_HISTORY_DAYS = 30
 
 
 class Overview:
     def __init__(
         self,
-        connection: sqlite3.Connection,
+        connection: Connection,
         decks: Sequence[Deck],
         *,
         defaults: QuizRequest,
         new_per_day: int,
         configured_decks: Sequence[str] = (),
-        clock: Callable[[], datetime] = store.utc_now,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.connection = connection
         self.decks = list(decks)
@@ -65,10 +64,9 @@ class Overview:
         }
 
     def stats(self, deck_names: Sequence[str] = ()) -> dict[str, Any]:
-        """`GET /api/stats`: what `quizzer stats --json` prints for the served and studied decks, and the
-        last 30 days' retention day by day (`retention_history`)."""
+        """`GET /api/stats`: what `quizzer stats --json` prints for the served and studied decks (its
+        `retention_history` is what the progress page charts day by day)."""
         from quizzer.mastery import mastery_report, select_decks
-        from quizzer.storage.retention import daily_outcomes
 
         studied, without_file = select_decks(self.connection, [], self.configured_decks)
         decks = {deck.name: deck for deck in studied}
@@ -78,16 +76,6 @@ class Overview:
         if unknown:
             raise ApiError(400, f"unknown deck {unknown[0]!r}", hint=f"decks: {', '.join(names) or 'none'}")
         wanted = set(deck_names or names)
-        now = self.clock()
-        report = mastery_report(self.connection, now, [deck for name, deck in decks.items() if name in wanted],
+        report = mastery_report(self.connection, self.clock(), [deck for name, deck in decks.items() if name in wanted],
                                 [name for name in without_file if name in wanted and name not in decks])
-        first_day = (now - timedelta(days=RETENTION_HISTORY_DAYS - 1)).date()
-        since = datetime(first_day.year, first_day.month, first_day.day, tzinfo=now.tzinfo)
-        by_day = {row.day: row for row in daily_outcomes(self.connection, sorted(wanted), since, now)}
-        history = []
-        for offset in range(RETENTION_HISTORY_DAYS):
-            day = first_day + timedelta(days=offset)
-            row = by_day.get(day)
-            history.append({"day": day.isoformat(), "reviews": row.reviews if row else 0,
-                            "kept": row.kept if row else 0, "retention": row.retention if row else None})
-        return {**report.to_dict(), "retention_history": history}
+        return report.to_dict()

@@ -10,7 +10,6 @@ Used from one thread only (`quizzer.web.worker`): nothing here locks.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 import uuid
 from collections import OrderedDict
@@ -20,10 +19,12 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from quizzer.core.types import Grader, Submission, Verdict, utc_now
 from quizzer.deck.model import Deck
-from quizzer.grading.types import Grader, Submission, Verdict
+from quizzer.quiz_text import describe_due
 from quizzer.session import QuizSession
 from quizzer.storage import reviews as store
+from quizzer.storage.db import Connection
 from quizzer.web.schemas import (
     AnswerBody,
     ApiError,
@@ -78,7 +79,7 @@ class _Live:
 class Quizzes:
     def __init__(
         self,
-        connection: sqlite3.Connection,
+        connection: Connection,
         decks: Sequence[Deck],
         grader: Callable[[], Grader],
         *,
@@ -86,7 +87,7 @@ class Quizzes:
         defaults: QuizRequest | None = None,
         model_ready: Callable[[], bool] = lambda: True,
         activity: Activity | None = None,
-        clock: Callable[[], datetime] = store.utc_now,
+        clock: Callable[[], datetime] = utc_now,
         max_sessions: int = MAX_SESSIONS,
         prepare_cards: bool = False,
     ) -> None:
@@ -186,8 +187,6 @@ class Quizzes:
         item = session.current
         if item is None:
             summary = session.summary()
-            from quizzer.cli.quiz_render import describe_due
-
             return {**reply, "next_due": summary.next_due.isoformat() if summary.next_due else None,
                     "next_due_in": describe_due(summary.next_due, now) if summary.next_due else None,
                     "summary": summary_json(summary, now)}

@@ -13,10 +13,10 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from quizzer.answers import ANSWER_MAX_CHARS
-from quizzer.errors import QuizzerError
-from quizzer.grading.types import Verdict
-from quizzer.scheduling import Rating
+from quizzer.batch.answers import ANSWER_MAX_CHARS
+from quizzer.core.errors import QuizzerError
+from quizzer.core.types import Rating, Verdict
+from quizzer.quiz_text import describe_due, matched_reference, reflow, summary_rows
 from quizzer.session import Outcome, QueueItem, QuizOptions, Summary
 
 # One answer per body: escaped as \uXXXX, a character takes at most 6 bytes (12 for a surrogate pair, which
@@ -152,13 +152,8 @@ def card_json(item: QueueItem, number: int, total: int) -> dict[str, Any]:
 
 def outcome_json(outcome: Outcome, now: datetime) -> dict[str, Any]:
     """A recorded grade with what the grade panel shows: reference, notes, the rating that will be recorded."""
-    from quizzer.cli.deck_render import reflow
-    from quizzer.cli.quiz_render import describe_due
-
     grade = outcome.grade
     card = outcome.item.card
-    index = grade.matched_reference
-    reference = card.references[index] if index is not None and 0 <= index < len(card.references) else card.reference
     return {
         "review_id": outcome.review_id,
         "deck": outcome.item.deck,
@@ -175,7 +170,7 @@ def outcome_json(outcome: Outcome, now: datetime) -> dict[str, Any]:
         "missing_key_points": grade.missing_key_points,
         "contradicted_key_points": grade.contradicted_key_points,
         "matched_reference": grade.matched_reference,
-        "reference": reference,
+        "reference": matched_reference(outcome),
         "notes": reflow(card.notes) if card.notes else "",
         "grader": {"name": grade.grader.name, "version": grade.grader.version, "model": grade.grader.model},
         "decided_by": grade.decided_by or grade.grader.name,
@@ -190,8 +185,6 @@ def outcome_json(outcome: Outcome, now: datetime) -> dict[str, Any]:
 
 def summary_json(summary: Summary, now: datetime) -> dict[str, Any]:
     """The session's counts, and the rows the terminal's summary panel shows."""
-    from quizzer.cli.quiz_render import summary_rows
-
     data = asdict(summary)
     data["next_due"] = summary.next_due.isoformat() if summary.next_due else None
     data["rows"] = [list(row) for row in summary_rows(summary, now)]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from quizzer.errors import QuizzerError
+from quizzer.core.errors import QuizzerError
 from quizzer.web.security import WILDCARDS, AccessPolicy, is_loopback
 from quizzer.web.schemas import QuizRequest
 
@@ -71,9 +71,9 @@ def page_urls(host: str, port: int, token: str | None, path: str = "/quiz") -> l
 
 def serve(options: ServeOptions, say: Callable[[str], None] | None = None) -> int:
     """Runs the server until Ctrl-C; returns the exit status."""
-    from quizzer.cli.quiz_loop import background_grader, load_decks
-    from quizzer.config import load_config
-    from quizzer.grading.llm import grading_config
+    from quizzer.core.config import load_config
+    from quizzer.deck.catalog import load_decks
+    from quizzer.graders import background_grader
     from quizzer.grading.registry import default_grader_name
     from quizzer.storage.db import resolve_db_path
     from quizzer.web.app import WebContext, create_app
@@ -81,20 +81,20 @@ def serve(options: ServeOptions, say: Callable[[str], None] | None = None) -> in
     import uvicorn  # noqa: F401  (now, so that the page answers as soon as the URL is printed)
 
     say = say or (lambda line: print(line, flush=True))
-    config = grading_config(load_config(), no_cache=options.no_cache, db=options.db)
+    config = load_config().with_flags(llm__cache=False if options.no_cache else None)
     decks = load_decks(options.decks, config)
-    loader = background_grader(options.grader, config)
+    loader = background_grader(options.grader, config, options.db)
     grader_name = options.grader or default_grader_name(config)
-    token = serve_token(config.get("serve.token"), options.host)
+    token = serve_token(config.serve.token, options.host)
     listener = bind(options.host, options.port)
     port = listener.getsockname()[1]
-    db_path = resolve_db_path(options.db)
+    db_path = resolve_db_path(config, options.db)
     context = WebContext.open(
         db_path, decks, loader.get,
         defaults=QuizRequest((), tuple(options.tags), options.new, options.limit, options.cram),
-        new_per_day=int(config.get("quiz.new_per_day")), grader_name=grader_name,
+        new_per_day=config.quiz.new_per_day, grader_name=grader_name,
         uses_judge=grader_name in JUDGE_GRADERS, model_ready=lambda: loader.ready,
-        configured_decks=config.get("decks") or [],
+        configured_decks=config.decks,
     )
     app = create_app(context, AccessPolicy.for_host(options.host, token))
     urls = page_urls(options.host, port, token)

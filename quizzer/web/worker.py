@@ -1,6 +1,6 @@
 """A thread that owns one object (and the SQLite connection inside it) and runs calls on it one at a time.
 
-A `sqlite3.Connection` may only be used by the thread that opened it, and a quiz session is a sequence of
+A SQLite connection may only be used by the thread that opened it, and a quiz session is a sequence of
 steps that must not interleave; so each worker builds its object in its own thread and queues every call.
 The event loop awaits the result without blocking other requests.
 """
