@@ -18,6 +18,7 @@ from quizzer.core.errors import QuizzerError
 if TYPE_CHECKING:
     from quizzer.core.config import Config
     from quizzer.core.types import Grader
+    from quizzer.grading.judge.judge import JudgeObserver
     from quizzer.grading.registry import GraderCaches
 
 # Graders that need no sentence-embedding model, so warming it up would only waste time.
@@ -37,11 +38,14 @@ def grader_caches(config: Config, db: str | Path | None = None) -> GraderCaches:
     )
 
 
-def build_grader(name: str | None, config: Config, db: str | Path | None = None) -> Grader:
-    """The grader called `name` (None: the configured default, a "module:factory" path: a plugin), with its caches."""
+def build_grader(
+    name: str | None, config: Config, db: str | Path | None = None, *, observer: JudgeObserver | None = None
+) -> Grader:
+    """The grader called `name` (None: the configured default, a "module:factory" path: a plugin), with its caches;
+    an LLM judge in it tells `observer` when it asks the LLM."""
     from quizzer.grading.registry import make_grader
 
-    return make_grader(name, config, grader_caches(config, db))
+    return make_grader(name, config, grader_caches(config, db), observer=observer)
 
 
 class BackgroundGrader:
@@ -87,8 +91,11 @@ class BackgroundGrader:
             self._error = error
 
 
-def background_grader(name: str | None, config: Config, db: Path | None = None) -> BackgroundGrader:
-    """The configured grader, built in the background, with the embedding model warmed up when it uses one."""
+def background_grader(
+    name: str | None, config: Config, db: Path | None = None, *, observer: JudgeObserver | None = None
+) -> BackgroundGrader:
+    """The configured grader, built in the background, with the embedding model warmed up when it uses one;
+    `observer` hears when its LLM judge (if any) is asked."""
     from quizzer.grading.registry import GRADERS, default_grader_name
 
     chosen = name or default_grader_name(config)
@@ -97,7 +104,7 @@ def background_grader(name: str | None, config: Config, db: Path | None = None) 
         raise QuizzerError(f"unknown grader {chosen!r}", hint=f"choose one of: {', '.join(GRADERS)}")
 
     def build() -> Grader:
-        return build_grader(chosen, config, db)  # the LLM verdict cache follows --db
+        return build_grader(chosen, config, db, observer=observer)  # the LLM verdict cache follows --db
 
     def warm_up() -> None:
         from quizzer.grading.offline.embedder import warm_up as load_model

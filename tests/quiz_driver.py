@@ -10,7 +10,7 @@ from quizzer.core.types import Verdict
 from quizzer.graders import BackgroundGrader
 
 
-def _scripted(name: object, config: object, db: object = None) -> BackgroundGrader:
+def _scripted(name: object, config: object, db: object = None, *, observer: object = None) -> BackgroundGrader:
     return BackgroundGrader(lambda: ScriptedGrader({"maybe": Verdict.UNCERTAIN, "meh": Verdict.PARTIAL}))
 
 

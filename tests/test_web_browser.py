@@ -19,6 +19,7 @@ from quizzer.core.config import load_config
 from quizzer.deck.catalog import load
 from quizzer.deck.model import Deck
 from quizzer.graders import background_grader, build_grader
+from quizzer.web.quizzes import Activity
 from quizzer.web.schemas import QuizRequest
 
 pytestmark = pytest.mark.slow
@@ -149,8 +150,10 @@ def test_the_page_shows_that_the_llm_judge_is_being_asked(tmp_path: Path, browse
                                  delay=2.0)
         config = load_config().with_flags(llm__model="stub-model", llm__base_url=stub.url, llm__api_key="test-key",
                                           db=str(db))
-        grader = build_grader("hybrid", config, db)
-        context = open_context(db, [one_card], lambda: grader, grader_name="hybrid", uses_judge=True)
+        activity = Activity()  # the judge's observer, as `quizzer serve` builds it
+        grader = build_grader("hybrid", config, db, observer=activity)
+        context = open_context(db, [one_card], lambda: grader, grader_name="hybrid", uses_judge=True,
+                               activity=activity)
         with LiveServer(context) as server:
             page = browser.new_page()
             problems = PageProblems(page)

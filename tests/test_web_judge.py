@@ -17,13 +17,16 @@ from web_server import LiveServer, open_context, small_deck
 from quizzer.core.config import load_config
 from quizzer.core.types import Verdict
 from quizzer.grading.judge.hybrid import make_hybrid_grader
+from quizzer.web.quizzes import Activity
 
 
 def hybrid_server(db: Path, stub: LLMStub) -> LiveServer:
     config = load_config().with_flags(llm__model="stub-model", llm__base_url=stub.url, llm__api_key="test-key",
                                       llm__attempts=1, db=str(db))
-    grader = make_hybrid_grader(config, offline=ScriptedGrader({"unsure": Verdict.UNCERTAIN}))
-    return LiveServer(open_context(db, [small_deck(2)], lambda: grader, grader_name="hybrid", uses_judge=True))
+    activity = Activity()  # the judge's observer, as `quizzer serve` builds it
+    grader = make_hybrid_grader(config, offline=ScriptedGrader({"unsure": Verdict.UNCERTAIN}), observer=activity)
+    return LiveServer(open_context(db, [small_deck(2)], lambda: grader, grader_name="hybrid", uses_judge=True,
+                                   activity=activity))
 
 
 def answer_watching_status(url: str, answer: str) -> tuple[dict[str, Any], set[str | None]]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
@@ -25,6 +26,51 @@ from quizzer.session import Outcome, QuizSession
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from rich.status import Status
+
+class Waiting:
+    """The spinner under an answer being graded, while the model loads and while the LLM judge is asked (the
+    judge's observer tells it when). Shown only in a terminal, and only during `grading`."""
+
+    LOADING = "Grading (the model is still loading)…"
+    JUDGE = "Asking the LLM judge…"
+
+    def __init__(self) -> None:
+        self._console: Console | None = None
+        self._status: Status | None = None
+
+    @contextmanager
+    def grading(self, console: Console | None, loading: bool) -> Iterator[None]:
+        self._console = console
+        if loading:
+            self._show(self.LOADING)
+        try:
+            yield
+        finally:
+            self._hide()
+            self._console = None
+
+    def judge_started(self, answers: int) -> None:
+        self._show(self.JUDGE)
+
+    def judge_finished(self) -> None:
+        self._hide()
+
+    def _show(self, text: str) -> None:
+        if self._console is None:
+            return
+        if self._status is None:
+            self._status = self._console.status(text)
+            self._status.start()
+        else:
+            self._status.update(text)
+
+    def _hide(self) -> None:
+        if self._status is not None:
+            self._status.stop()
+            self._status = None
+
 
 @dataclass
 class Ending:
@@ -47,8 +93,10 @@ def answer_prompt() -> Callable[[], str]:
     return lambda: prompt.prompt("Your answer › ", prompt_continuation="            … ")
 
 
-def run_terminal(session: QuizSession, loader: BackgroundGrader, console: Console) -> Ending:
-    """The interactive loop; returns why it ended."""
+def run_terminal(session: QuizSession, loader: BackgroundGrader, console: Console,
+                 waiting: Waiting | None = None) -> Ending:
+    """The interactive loop; returns why it ended. `waiting` shows what a slow grade waits for."""
+    waiting = waiting or Waiting()
     read_answer: Callable[[], str] | None = None
     total = len(session.queue)
     try:
@@ -65,7 +113,7 @@ def run_terminal(session: QuizSession, loader: BackgroundGrader, console: Consol
             except EOFError:
                 return Ending("Ctrl-D")
             seconds = round(time.monotonic() - started, 2)
-            outcome = _grade(session, loader, console, answer, seconds)
+            outcome = _grade(session, answer, seconds, waiting.grading(console, loading=not loader.ready))
             console.print(show.grade_panel(outcome, session.clock()))
             if _decide(session, outcome, console) == "quit":
                 return Ending("quit")
@@ -92,7 +140,7 @@ def run_piped(session: QuizSession, loader: BackgroundGrader, console: Console, 
         if line == "":
             return Ending("end of input")
         answer = line.rstrip("\r\n")
-        outcome = _grade(session, loader, None, answer, round(time.monotonic() - started, 2))
+        outcome = _grade(session, answer, round(time.monotonic() - started, 2))
         show.print_plain_grade(console, outcome, session.clock())
         if outcome.needs_decision:
             console.print("decision: none (left uncertain; the card stays due)", highlight=False)
@@ -103,14 +151,13 @@ def run_piped(session: QuizSession, loader: BackgroundGrader, console: Console, 
     return Ending("all done")
 
 
-def _grade(session: QuizSession, loader: BackgroundGrader, console: Console | None, answer: str,
-           seconds: float) -> Outcome:
+def _grade(session: QuizSession, answer: str, seconds: float,
+           waiting: AbstractContextManager[None] | None = None) -> Outcome:
+    """Reveals (an empty answer or "?") or grades the answer, `waiting` open while it is graded."""
     if answer.strip() in ("", "?"):
         return session.reveal(seconds)
-    if not loader.ready and console is not None:
-        with console.status("Grading (the model is still loading)…"):
-            return session.submit(answer, seconds)
-    return session.submit(answer, seconds)
+    with waiting or nullcontext():
+        return session.submit(answer, seconds)
 
 
 def _decide(session: QuizSession, outcome: Outcome, console: Console) -> str:
@@ -171,7 +218,8 @@ def print_summary(session: QuizSession, console: Console, ending: Ending, plain:
         console.print(show.summary_panel(summary, now, ending.reason))
 
 
-def run(session: QuizSession, loader: BackgroundGrader, console: Console, stdin: TextIO | None = None) -> int:
+def run(session: QuizSession, loader: BackgroundGrader, console: Console, stdin: TextIO | None = None,
+        waiting: Waiting | None = None) -> int:
     """Runs the session in the terminal, or on a pipe when stdin is not one; prints the summary; the exit code."""
     stdin = stdin or sys.stdin
     plain = not stdin.isatty()
@@ -179,7 +227,7 @@ def run(session: QuizSession, loader: BackgroundGrader, console: Console, stdin:
         # Scripts read whole lines: no wrapping at the console's width.
         console = Console(file=console.file, soft_wrap=True, highlight=False)
     try:
-        ending = run_piped(session, loader, console, stdin) if plain else run_terminal(session, loader, console)
+        ending = run_piped(session, loader, console, stdin) if plain else run_terminal(session, loader, console, waiting)
     except KeyboardInterrupt:
         ending = Ending("Ctrl-C", 130)
     except QuizzerError:
@@ -211,7 +259,8 @@ def start_quiz(
 
     config = load_config().with_flags(llm__cache=False if no_cache else None)
     decks = load_decks(deck_names, config)
-    loader = background_grader(grader_name, config, db)
+    waiting = Waiting()
+    loader = background_grader(grader_name, config, db, observer=waiting)
     options = QuizOptions(tuple(tags), limit, new, cram, config.quiz.new_per_day)
     connection = connect(resolve_db_path(config, db))
     try:
@@ -219,6 +268,6 @@ def start_quiz(
         if not session.queue:
             nothing_to_do(session, console, [deck.name for deck in decks])
             return 0
-        return run(session, loader, console)
+        return run(session, loader, console, waiting=waiting)
     finally:
         connection.close()

@@ -76,12 +76,14 @@ class WebContext:
         model_ready: Callable[[], bool] = lambda: True,
         configured_decks: Sequence[str] = (),
         clock: Callable[[], datetime] | None = None,
+        activity: Activity | None = None,
     ) -> WebContext:
-        """Opens the database on two threads (quiz steps; pages and stats) and returns the context."""
+        """Opens the database on two threads (quiz steps; pages and stats) and returns the context. `activity`
+        is what the grader's LLM judge reports to (`Activity` is its observer), if it has one."""
         from quizzer.storage.db import connect
 
         clock = clock or utc_now
-        activity = Activity()
+        activity = activity or Activity()
         quizzes = Worker("quiz", lambda: Quizzes(connect(db_path), decks, grader, new_per_day=new_per_day,
                                                  defaults=defaults, model_ready=model_ready, activity=activity,
                                                  clock=clock, prepare_cards=not uses_judge),

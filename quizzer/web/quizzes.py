@@ -39,33 +39,20 @@ MAX_SESSIONS = 32
 
 
 class Activity:
-    """What the quiz thread is doing, read by `GET /api/status` from other threads (a str swap is atomic)."""
+    """What the quiz thread is doing, read by `GET /api/status` from other threads (a str swap is atomic).
+
+    It is the LLM judge's observer (`quizzer.grading.judge.judge.JudgeObserver`): the grader is built with it,
+    so the page can say when an answer waits for the judge.
+    """
 
     def __init__(self) -> None:
         self.phase: str | None = None  # "grading", "loading the model", "asking the judge"
 
+    def judge_started(self, answers: int) -> None:
+        self.phase = "asking the judge"
 
-def watch_judge(grader: Grader, activity: Activity) -> Grader:
-    """Marks the time an LLM-backed grader spends waiting for its judge, so the page can say so.
-
-    The llm and hybrid graders ask `grader.judge.judge_many` (a hybrid one only for its uncertain answers);
-    graders without a judge are returned untouched.
-    """
-    judge = getattr(grader, "judge", None)
-    original = getattr(judge, "judge_many", None)
-    if original is None or getattr(original, "quizzer_watched", False):
-        return grader
-
-    def judge_many(*args: Any, **kwargs: Any) -> Any:
-        activity.phase = "asking the judge"
-        try:
-            return original(*args, **kwargs)
-        finally:
-            activity.phase = "grading"
-
-    judge_many.quizzer_watched = True  # type: ignore[attr-defined]
-    judge.judge_many = judge_many  # type: ignore[union-attr]
-    return grader
+    def judge_finished(self) -> None:
+        self.phase = "grading"
 
 
 @dataclass
@@ -209,15 +196,13 @@ class Quizzes:
             limit = max(0, limit - len(store.reviews_of(self.connection, session_id)))
         options = replace(request, limit=limit).options(self.new_per_day)
         session_id = session_id or uuid.uuid4().hex
-        session = QuizSession(self.connection, decks, self._grader, options, clock=self.clock,
+        # The grader is asked for at the first answer (it may still be loading when the first question shows).
+        session = QuizSession(self.connection, decks, lambda: self._grader_source(), options, clock=self.clock,
                               session_id=session_id)
         self._sessions[session_id] = _Live(session, request)
         while len(self._sessions) > self.max_sessions:
             self._sessions.popitem(last=False)
         return session_id, self._sessions[session_id]
-
-    def _grader(self) -> Grader:
-        return watch_judge(self._grader_source(), self.activity)
 
     def _answering(self, body: AnswerBody) -> tuple[str, _Live]:
         """The session whose card on screen is the one answered (the named session, else the latest such)."""

@@ -77,13 +77,15 @@ def serve(options: ServeOptions, say: Callable[[str], None] | None = None) -> in
     from quizzer.grading.registry import default_grader_name
     from quizzer.storage.db import resolve_db_path
     from quizzer.web.app import WebContext, create_app
+    from quizzer.web.quizzes import Activity
 
     import uvicorn  # noqa: F401  (now, so that the page answers as soon as the URL is printed)
 
     say = say or (lambda line: print(line, flush=True))
     config = load_config().with_flags(llm__cache=False if options.no_cache else None)
     decks = load_decks(options.decks, config)
-    loader = background_grader(options.grader, config, options.db)
+    activity = Activity()  # the judge's observer: the page says when an answer waits for the LLM
+    loader = background_grader(options.grader, config, options.db, observer=activity)
     grader_name = options.grader or default_grader_name(config)
     token = serve_token(config.serve.token, options.host)
     listener = bind(options.host, options.port)
@@ -94,7 +96,7 @@ def serve(options: ServeOptions, say: Callable[[str], None] | None = None) -> in
         defaults=QuizRequest((), tuple(options.tags), options.new, options.limit, options.cram),
         new_per_day=config.quiz.new_per_day, grader_name=grader_name,
         uses_judge=grader_name in JUDGE_GRADERS, model_ready=lambda: loader.ready,
-        configured_decks=config.decks,
+        configured_decks=config.decks, activity=activity,
     )
     app = create_app(context, AccessPolicy.for_host(options.host, token))
     urls = page_urls(options.host, port, token)

@@ -14,6 +14,7 @@ from quizzer.core.types import Grade, Grader, GraderInfo, Submission, Verdict
 from quizzer.grading.judge.judge import (
     GRADER_VERSION,
     JudgedGrader,
+    JudgeObserver,
     Progress,
     RubricJudge,
     VerdictStore,
@@ -79,13 +80,15 @@ class HybridGrader(JudgedGrader):
 
 
 def make_hybrid_grader(
-    config: Config, verdicts: VerdictStore | None = None, *, offline: Grader | Callable[[], Grader]
+    config: Config, verdicts: VerdictStore | None = None, *, offline: Grader | Callable[[], Grader],
+    observer: JudgeObserver | None = None,
 ) -> HybridGrader:
-    """The `hybrid` grader: `offline` (a grader, or how to build one) decides, its uncertain answers go to the LLM."""
+    """The `hybrid` grader: `offline` (a grader, or how to build one) decides, its uncertain answers go to the LLM
+    (`observer` hears when)."""
     if not config.llm_configured:
         raise LLMError(
             "the hybrid grader needs an LLM, and none is configured",
             hint="set QUIZZER_LLM_MODEL (see `quizzer llm check`), or use --grader embedding",
         )
-    judge = RubricJudge.from_config(config, verdicts)
+    judge = RubricJudge.from_config(config, verdicts, observer=observer)
     return HybridGrader(offline if isinstance(offline, Grader) else offline(), judge)
