@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +130,20 @@ def test_the_registry_hands_the_observer_to_the_judge_of_llm_and_hybrid_graders(
     judge_log = JudgeLog(stub)
     for name in ("llm", "hybrid"):
         assert make_grader(name, stub_config(stub.url), observer=judge_log).judge.observer is judge_log  # type: ignore[attr-defined]
+
+
+def test_hybrid_prepares_a_card_with_its_offline_grader_and_never_asks_the_llm(stub: LLMStub) -> None:
+    prepared: list[Submission] = []
+
+    class PreparingOffline(ScriptedGrader):
+        def prepare(self, submissions: Sequence[Submission]) -> None:
+            prepared.extend(submissions)
+
+    grader = make_hybrid_grader(stub_config(stub.url), offline=PreparingOffline())
+    card = submission("")
+    grader.prepare([card])
+    assert prepared == [card] and stub.requests == []
+    make_hybrid_grader(stub_config(stub.url), offline=offline()).prepare([card])  # an offline grader without it
 
 
 def test_llm_grader_sends_every_answer_and_keeps_input_order(stub: LLMStub) -> None:

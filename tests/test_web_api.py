@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from starlette.testclient import TestClient
 from fakes import ScriptedGrader
 from web_server import open_context, small_deck
 
-from quizzer.core.types import Verdict
+from quizzer.core.types import Submission, Verdict
 from quizzer.mastery import mastery_report
 from quizzer.session import QuizOptions, QuizSession
 from quizzer.storage.db import connect
@@ -286,24 +287,36 @@ def test_defaults_from_the_command_line_apply_when_the_page_asks_for_none(db: Pa
         assert client.get("/api/next", params={"tag": ""}).json()["total"] == 3  # tag= : any tag
 
 
-def test_while_the_learner_reads_the_card_is_prepared_by_a_grade_that_is_never_recorded(db: Path) -> None:
+@dataclass
+class PreparingGrader(ScriptedGrader):
+    """A scripted grader that can prepare cards (`PreparesCards`), recording what it was asked to prepare."""
+
+    prepared: list[Submission] = field(default_factory=list)
+
+    def prepare(self, submissions: Sequence[Submission]) -> None:
+        self.prepared.extend(submissions)
+
+
+def test_while_the_learner_reads_the_grader_prepares_the_card_without_grading_or_recording(db: Path) -> None:
     import time
 
-    grader = ScriptedGrader()
+    grader = PreparingGrader()
     context = open_context(db, [small_deck(2)], lambda: grader)
     with TestClient(create_app(context), base_url=BASE) as client:
         quiz = start(client)
         deadline = time.monotonic() + 10
-        while grader.calls == 0 and time.monotonic() < deadline:
+        while not grader.prepared and time.monotonic() < deadline:
             time.sleep(0.01)
-        assert grader.calls == 1 and rows(db, "SELECT * FROM reviews") == []
+        assert [(item.deck, item.card_id, item.question) for item in grader.prepared] == [
+            ("d", "c0", "Question 0: what is x^2 <b>here</b> & there?")]
+        assert grader.calls == 0 and rows(db, "SELECT * FROM reviews") == []
         answer(client, quiz, RIGHT)
-        assert grader.calls == 2 and len(rows(db, "SELECT * FROM reviews")) == 1
+        assert grader.calls == 1 and len(rows(db, "SELECT * FROM reviews")) == 1
 
 
-def test_graders_with_an_llm_judge_never_grade_ahead(db: Path) -> None:
+def test_graders_that_cannot_prepare_are_only_asked_to_grade(db: Path) -> None:
     grader = ScriptedGrader()
-    context = open_context(db, [small_deck(2)], lambda: grader, uses_judge=True)
+    context = open_context(db, [small_deck(2)], lambda: grader)
     with TestClient(create_app(context), base_url=BASE) as client:
         start(client)
         client.get("/api/status")

@@ -86,7 +86,7 @@ class WebContext:
         activity = activity or Activity()
         quizzes = Worker("quiz", lambda: Quizzes(connect(db_path), decks, grader, new_per_day=new_per_day,
                                                  defaults=defaults, model_ready=model_ready, activity=activity,
-                                                 clock=clock, prepare_cards=not uses_judge),
+                                                 clock=clock),
                          close=lambda target: target.connection.close(),
                          idle=lambda target: target.prepare_next_card())
         overview = Worker("pages", lambda: Overview(connect(db_path), decks, defaults=defaults, new_per_day=new_per_day,

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from quizzer.core.types import Grader, Submission, Verdict, utc_now
+from quizzer.core.types import Grader, PreparesCards, Submission, Verdict, utc_now
 from quizzer.deck.model import Deck
 from quizzer.quiz_text import describe_due
 from quizzer.session import QuizSession
@@ -76,7 +76,6 @@ class Quizzes:
         activity: Activity | None = None,
         clock: Callable[[], datetime] = utc_now,
         max_sessions: int = MAX_SESSIONS,
-        prepare_cards: bool = False,
     ) -> None:
         self.connection = connection
         self.decks = list(decks)
@@ -88,7 +87,6 @@ class Quizzes:
         self.max_sessions = max_sessions
         self._grader_source = grader
         self._sessions: OrderedDict[str, _Live] = OrderedDict()
-        self.prepare_cards = prepare_cards
         self._prepared: set[tuple[str, str]] = set()
 
     def next(self, request: QuizRequest, session_id: str | None = None) -> dict[str, Any]:
@@ -138,20 +136,23 @@ class Quizzes:
         return self._decided(session_id, live, review_id, "skipped", None)
 
     def prepare_next_card(self) -> None:
-        """Work done while the learner reads: grades a stand-in answer (never recorded) to the newest card on
-        screen, so its references are encoded and cached before the real answer comes.
+        """Work done while the learner reads: the grader prepares the newest card on screen (its question,
+        references and key points encoded and cached; `PreparesCards`), so the answer's grade starts from there.
 
-        Only for graders without an LLM judge (a stand-in must not cost a call), and only once the model
-        has loaded (until then the quiz thread stays free for pages). One card per call.
+        Nothing is graded or recorded, and no LLM is asked. Only once the model has loaded (until then the quiz
+        thread stays free for pages), and only for graders that can prepare. One card per call.
         """
-        if not self.prepare_cards or not self.model_ready():
+        if not self.model_ready():
+            return
+        grader = self._grader_source()
+        if not isinstance(grader, PreparesCards):
             return
         for live in reversed(self._sessions.values()):
             item = live.session.current
             if item is None or live.session.pending is not None or (item.deck, item.card.id) in self._prepared:
                 continue
             self._prepared.add((item.deck, item.card.id))
-            self._grader_source().grade(Submission.for_card(item.card, item.card.question, item.deck))
+            grader.prepare([Submission.for_card(item.card, "", item.deck)])
             return
 
     def _decided(self, session_id: str, live: _Live, review_id: int, action: str, rating: Any) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from quizzer.core.errors import LLMError
-from quizzer.core.types import Grade, Grader, GraderInfo, Submission, Verdict
+from quizzer.core.types import Grade, Grader, GraderInfo, PreparesCards, Submission, Verdict
 from quizzer.grading.judge.judge import (
     GRADER_VERSION,
     JudgedGrader,
@@ -41,6 +41,11 @@ class HybridGrader(JudgedGrader):
             "offline_params": offline.params,
         }
         return GraderInfo(name="hybrid", version=GRADER_VERSION, model=self.judge.model, params=params)
+
+    def prepare(self, submissions: Sequence[Submission]) -> None:
+        """The offline grader's work ahead, when it has any; the judge is asked only about real answers."""
+        if isinstance(self.offline, PreparesCards):
+            self.offline.prepare(submissions)
 
     def _grade(self, submissions: Sequence[Submission], on_progress: Progress | None, *, interactive: bool) -> list[Grade]:
         info = self.info
