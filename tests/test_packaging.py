@@ -26,6 +26,7 @@ def test_wheel_ships_bundled_decks_prompts_and_grader_parameters(tmp_path: Path)
     # The grader's fitted parameters: without them a non-editable install cannot grade.
     for fitted in ("grader_params.json", "idf.json", "verifier.npz"):
         assert f"quizzer/grading/{fitted}" in names
+    assert "quizzer/deck/anki/latex_symbols.json" in names  # math in imported Anki notes reads as symbols
 
 
 def test_installed_environment_has_no_cuda_packages() -> None:
