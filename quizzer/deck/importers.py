@@ -291,7 +291,8 @@ def _table_card(
         id=ids.make(question, wanted),
         question=question,
         references=(answer,),
-        key_points=tuple(_split(values.get("key_points", ""), r"[;|]")),
+        # '|' where the cell has one, so a key point may hold a ';' (how `decks export --format csv` writes them).
+        key_points=tuple(_split(values.get("key_points", ""), r"\|" if "|" in values.get("key_points", "") else ";")),
         notes=values.get("notes", ""),
         tags=tuple(_split(values.get("tags", ""), split_tags)),
         line=line,

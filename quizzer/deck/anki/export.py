@@ -56,6 +56,8 @@ def export_deck(deck: Deck, format: str | None = None, output: Path | None = Non
     if format == "apkg":
         write_atomically({path: lambda temporary: write_apkg(deck, temporary)})
     elif format == "csv":
+        if any("|" in point for card in deck.cards for point in card.key_points):
+            result.warnings.append("a key point holds '|': the CSV importer will split it there")
         several = [card.id for card in deck.cards if len(card.references) > 1]
         if several:
             result.warnings.append(f"{len(several)} of {len(deck.cards)} cards have several answers; the CSV holds "
@@ -106,5 +108,10 @@ def write_csv(deck: Deck, path: Path) -> None:
         writer = csv.writer(stream, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
         for card in deck.cards:
-            writer.writerow([card.id, card.question, card.reference, "; ".join(card.key_points), " ".join(card.tags),
-                             card.notes])
+            writer.writerow([card.id, card.question, card.reference, _join_key_points(card.key_points),
+                             " ".join(card.tags), card.notes])
+
+
+def _join_key_points(key_points: tuple[str, ...]) -> str:
+    """Key points in one cell: the CSV importer splits at '|' where a cell has one, else at ';'."""
+    return (" | " if any(";" in point for point in key_points) else "; ").join(key_points)

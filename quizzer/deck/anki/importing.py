@@ -73,7 +73,10 @@ def import_package(path: str | Path, options: AnkiImportOptions = AnkiImportOpti
         _require_deck(package, options.deck)
     conversion = convert_package(package, options.fields, options.deck)
     if not conversion.decks:
-        raise DeckError(conversion.problems + [f"{path}: no cards could be made from it"], hint=_no_cards_hint(options))
+        nothing = f"{path}: no cards could be made from it"
+        problems = [f"{nothing}: {conversion.problems[0]}"] if len(conversion.problems) == 1 else [
+            *conversion.problems, nothing]
+        raise DeckError(problems, hint=_no_cards_hint(options))
     imports = [_prepare(deck, path, len(conversion.decks), options) for deck in conversion.decks]
     _refuse_clashes(imports)
     header = f"Imported from {path.name} by `quizzer decks import`."
@@ -99,8 +102,10 @@ def _prepare(converted: ConvertedDeck, source: Path, deck_count: int, options: A
 
 
 def _target(anki_name: str, source: Path, deck_count: int, output: Path | None) -> Path:
-    """One deck: --output or ./<package name>.yaml; several: <folder>/<deck name>.yaml."""
-    if deck_count == 1 and (output is None or not output.is_dir()):
+    """One deck: --output or ./<package name>.yaml; several: <folder>/<deck name>.yaml. An --output that is a
+    folder, or has no suffix, is a folder."""
+    is_folder = output is not None and (output.is_dir() or not output.suffix)
+    if deck_count == 1 and not is_folder:
         return output or Path.cwd() / f"{source.stem}.yaml"
     if output is not None and output.suffix.lower() in DECK_SUFFIXES:
         raise QuizzerError(f"{source} holds {deck_count} decks, and --output {output} names one file",

@@ -49,9 +49,9 @@ def readable_latex(source: str) -> str:
     """One formula's LaTeX as text: fractions as a/b, roots as √, known commands as their symbols."""
     text = source
     for _ in range(3):  # nested fractions and roots unwrap from the inside out
-        text = _FRACTION.sub(lambda m: f"{_operand(m.group(1))}/{_operand(m.group(2))}", text)
-        text = _ROOT.sub(lambda m: f"√{_operand(m.group(1))}", text)
         text = _STYLED.sub(lambda m: m.group(1), text)
+        text = _ROOT.sub(lambda m: f"√{_operand(m.group(1))}", text)
+        text = _FRACTION.sub(lambda m: f"{_operand(m.group(1))}/{_operand(m.group(2))}", text)
     text = _SINGLE_GROUP.sub(r"\1\2", text)
     symbols = _symbols()
 
@@ -68,4 +68,4 @@ def readable_latex(source: str) -> str:
 def _operand(text: str) -> str:
     """A fraction's or root's operand, in parentheses unless it is a single token."""
     text = text.strip()
-    return text if re.fullmatch(r"[\w.]+|\\[A-Za-z]+", text) else f"({text})"
+    return text if re.fullmatch(r"√?[\w.]+|\\[A-Za-z]+", text) else f"({text})"

@@ -51,6 +51,7 @@ def read_package(path: str | Path) -> AnkiPackage:
         with tempfile.TemporaryDirectory(prefix="quizzer-anki-") as folder:
             collection = Path(folder) / "collection.sqlite"
             _extract(archive, layout, collection, path)
+            _require_whole_database(collection, layout, path)
             note_types, decks, notes = _read_collection(collection, path)
     return AnkiPackage(path, layout, note_types, decks, notes, media, tuple(problems))
 
@@ -155,6 +156,18 @@ def _extract(archive: zipfile.ZipFile, member: str, target: Path, path: Path, co
         _guarded(copy, path, member)
     except OSError as error:
         raise QuizzerError(f"cannot extract {member} from {path} to {target}: {error.strerror}") from None
+
+
+def _require_whole_database(collection: Path, layout: str, path: Path) -> None:
+    """A truncated zstd stream decompresses without complaint; SQLite's header says how long the file must be."""
+    with open(collection, "rb") as database:
+        header = database.read(100)
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\0"):
+        raise _fail(path, f"corrupt package: its collection is not a readable Anki collection ({layout} is not SQLite)")
+    page_size = int.from_bytes(header[16:18], "big")
+    pages = int.from_bytes(header[28:32], "big")
+    if (page_size if page_size != 1 else 65536) * pages > collection.stat().st_size:
+        raise _fail(path, f"corrupt package: {layout} is cut short (the zip or its zstd stream is incomplete)")
 
 
 def _guarded(step: Callable[[], Any], path: Path, member: str) -> Any:
