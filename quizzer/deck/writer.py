@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -53,16 +54,67 @@ def card_to_dict(card: Card) -> dict[str, Any]:
     return fields
 
 
+def _emit(document: Any) -> str:
+    return yaml.serialize(_node(document), Dumper=_DUMPER, allow_unicode=True, width=_WIDTH)
+
+
 def deck_to_yaml(deck: Deck, header: str = "") -> str:
     """The deck as YAML text, after an optional comment header (one `# ` line per header line)."""
     document: dict[str, Any] = {"name": deck.name}
     if deck.description:
         document["description"] = deck.description
-    document["cards"] = [card_to_dict(card) for card in deck.cards]
-    body = yaml.serialize(_node(document), Dumper=_DUMPER, allow_unicode=True, width=_WIDTH)
     comment = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
-    # A blank line between cards makes a long deck easier to scan (block text is indented: no false match).
-    return comment + body.replace("\n- id:", "\n\n- id:").replace("cards:\n\n", "cards:\n", 1)
+    if not deck.cards:
+        return comment + _emit({**document, "cards": []})
+    # The emitter writes `cards:` then each card as an item of an indentless list, so each card can be
+    # written on its own, and the blank line between cards makes a long deck easier to scan.
+    cards = "\n".join(_card_text(card_to_dict(card)) for card in deck.cards)
+    return comment + _emit(document) + "cards:\n" + cards
+
+
+# Most cards hold short ASCII text that YAML writes as it is; building nodes for them costs more than the
+# emitting. Such text is written directly, exactly as the emitter writes it (a test compares the two on many
+# cards); anything else (quoting, folding, other scripts) goes to the emitter, card by card.
+_PLAIN = re.compile(r"[A-Za-z](?:[ -~]*[!-~])?")  # starts with a letter: no indicator, number or date
+_NEEDS_QUOTES = re.compile(r": |:$| #")
+_NOT_TEXT = frozenset("yes Yes YES no No NO true True TRUE false False FALSE on On ON off Off OFF null Null NULL".split())
+_BLOCK_LINE = re.compile(r"(?:[!-~](?:[ -~]*[!-~])?)?")
+
+
+def _plain(text: str, column: int) -> str | None:
+    """The text as the emitter writes it from `column` when that is as it is, else None."""
+    if "\n" in text:  # a literal block, its lines indented under the key
+        lines = text.split("\n")
+        if not lines[0] or not lines[-1] or not all(_BLOCK_LINE.fullmatch(line) for line in lines):
+            return None
+        indent = "\n" + " " * 4
+        return "|-" + "".join(indent + line if line else "\n" for line in lines)
+    if (column + len(text) <= _WIDTH and _PLAIN.fullmatch(text) and not _NEEDS_QUOTES.search(text)
+            and text not in _NOT_TEXT):
+        return text
+    return None
+
+
+def _card_text(fields: dict[str, Any]) -> str:
+    lines = []
+    for key, value in fields.items():
+        prefix = "- " if not lines else "  "
+        if isinstance(value, str):
+            text = _plain(value, len(prefix) + len(key) + 2)
+            if text is None:
+                break
+            lines.append(f"{prefix}{key}: {text}")
+        elif not value:
+            lines.append(f"{prefix}{key}: []")
+        else:
+            items = [_plain(item, 4) if "\n" not in item else None for item in value]
+            if None in items:
+                break
+            lines.append(f"{prefix}{key}:")
+            lines.extend(f"  - {item}" for item in items)
+    else:
+        return "\n".join(lines) + "\n"
+    return _emit([fields])
 
 
 def check_target(path: Path, force: bool, suffixes: tuple[str, ...] = (".yaml", ".yml"), what: str = "a deck file",

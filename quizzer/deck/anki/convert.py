@@ -56,7 +56,7 @@ class _Converter:
         self.decks: dict[int, ConvertedDeck] = {}
         self.seen: dict[tuple[int, str, tuple[str, ...]], str] = {}  # (deck, question, answers) -> card id
         self.ids: set[str] = set()
-        self.plans: dict[int, FieldPlan | str] = {}
+        self.plans: dict[int, FieldPlan | str | None] = {}  # None: quizzer's own note type
         self.unusable: Counter[int] = Counter()
 
     def run(self) -> Conversion:
@@ -81,11 +81,13 @@ class _Converter:
                                                   for _, deck in note.card_decks):
             return
         values = note.fields + ("",) * (len(note_type.fields) - len(note.fields))
-        if roundtrip.is_quizzer_note_type(note_type.fields):
+        if note_type.id not in self.plans:
+            self.plans[note_type.id] = None if roundtrip.is_quizzer_note_type(note_type.fields) else plan_fields(
+                note_type, self.choice)
+        plan = self.plans[note_type.id]
+        if plan is None:  # a card exported by quizzer
             self.quizzer_note(note, values)
-            return
-        plan = self.plans.setdefault(note_type.id, plan_fields(note_type, self.choice))
-        if isinstance(plan, str):
+        elif isinstance(plan, str):
             self.unusable[note_type.id] += 1
         elif note_type.is_cloze:
             self.cloze_note(note, note_type, plan, values)
@@ -182,7 +184,7 @@ class _Converter:
 
     def report_unused_choices(self) -> None:
         """A --notes-field no note type has, and --reverse where no note type has a reverse template."""
-        used_types = [self.package.note_types[i] for i, plan in self.plans.items() if not isinstance(plan, str)]
+        used_types = [self.package.note_types[i] for i, plan in self.plans.items() if isinstance(plan, FieldPlan)]
         names = {name.casefold() for note_type in used_types for name in note_type.fields}
         for wanted in self.choice.notes:
             if wanted.casefold() not in names:

@@ -27,6 +27,9 @@ _BLOCK_TAGS = frozenset(
 )
 _CELL_TAGS = frozenset(("td", "th"))
 _MEDIA_TAGS = frozenset(("img", "audio", "video", "source"))
+_BLOCK_EDGES = re.compile(_BLOCK_EDGE + r"(?:\s*" + _BLOCK_EDGE + ")*")
+_SPACES = re.compile(r"[ \t\xa0]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
 # Text needs none of the work below unless it holds one of these.
 _MARKUP = re.compile(r"[<&\[\\]")
 
@@ -62,11 +65,12 @@ def clean_field(field_html: str) -> CleanText:
             return _BLOCK_EDGE
         return " " if name in _CELL_TAGS else ""  # inline formatting (b, i, span, mark, a ...) keeps its text
 
-    text = _SOUND.sub(sound, field_html)
-    text = _TAG.sub(tag, _DROPPED_BLOCKS.sub("", text))
-    # `<div>a</div><div>b</div>` is two lines, not two paragraphs: the edges between blocks make one break.
-    text = re.sub(_BLOCK_EDGE + r"(?:\s*" + _BLOCK_EDGE + ")*", "\n", text).replace(_LINE_BREAK, "\n")
-    text = readable_math(html.unescape(text))
+    text = _SOUND.sub(sound, field_html) if "[sound:" in field_html else field_html
+    if "<" in text:
+        text = _TAG.sub(tag, _DROPPED_BLOCKS.sub("", text) if "<!--" in text or "<s" in text.lower() else text)
+        # `<div>a</div><div>b</div>` is two lines, not two paragraphs: the edges between blocks make one break.
+        text = _BLOCK_EDGES.sub("\n", text).replace(_LINE_BREAK, "\n")
+    text = readable_math(html.unescape(text) if "&" in text else text)
     return CleanText(_tidy(text), tuple(dict.fromkeys(media)))
 
 
@@ -78,5 +82,8 @@ def _add_local(media: list[str], source: str) -> None:
 
 def _tidy(text: str) -> str:
     """Spaces collapsed within lines, lines stripped, at most one blank line in a row."""
-    lines = [re.sub(r"[ \t\xa0]+", " ", line).strip() for line in text.replace("\r\n", "\n").split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    text = _SPACES.sub(" ", text)
+    if "\n" not in text and "\r" not in text:
+        return text.strip()
+    lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
