@@ -28,7 +28,7 @@ class NoteTypeSpec:
 
 
 def build_with_anki(path: Path, notes: list[NoteSpec], legacy: bool = False, media: dict[str, bytes] | None = None,
-                    note_types: list[NoteTypeSpec] = (), colpkg: bool = False,  # type: ignore[assignment]
+                    note_types: tuple[NoteTypeSpec, ...] | list[NoteTypeSpec] = (), colpkg: bool = False,
                     deck_descriptions: dict[str, str] | None = None) -> Path:
     """A package written by Anki itself: the current layout (collection.anki21b), or the legacy one."""
     from anki.collection import Collection, DeckIdLimit, ExportAnkiPackageOptions
@@ -36,8 +36,8 @@ def build_with_anki(path: Path, notes: list[NoteSpec], legacy: bool = False, med
     with tempfile.TemporaryDirectory() as folder:
         collection = Collection(str(Path(folder) / "collection.anki2"))
         try:
-            for spec in note_types:
-                _add_note_type(collection, spec)
+            for note_type_spec in note_types:
+                _add_note_type(collection, note_type_spec)
             for name, data in (media or {}).items():
                 collection.media.write_data(name, data)
             for spec in notes:
@@ -47,9 +47,12 @@ def build_with_anki(path: Path, notes: list[NoteSpec], legacy: bool = False, med
                 for name, value in spec.fields.items():
                     note[name] = value
                 note.tags = list(spec.tags)
-                collection.add_note(note, collection.decks.id(spec.deck))
+                deck_id = collection.decks.id(spec.deck)
+                assert deck_id is not None
+                collection.add_note(note, deck_id)
             for name, description in (deck_descriptions or {}).items():
                 deck = collection.decks.by_name(name)
+                assert deck is not None, name
                 deck["desc"] = description
                 collection.decks.save(deck)
             if colpkg:
@@ -82,7 +85,7 @@ def _add_note_type(collection, spec: NoteTypeSpec) -> None:  # type: ignore[no-u
 
 
 def build_with_genanki(path: Path, notes: list[tuple[str, list[str], list[str]]], deck: str = "genanki deck",
-                       cloze: list[str] = (), media_files: list[str] = ()) -> Path:  # type: ignore[assignment]
+                       cloze: tuple[str, ...] | list[str] = (), media_files: tuple[str, ...] | list[str] = ()) -> Path:
     """A package as genanki writes it (legacy collection.anki2): (guid, [front, back], tags) notes, cloze texts."""
     import genanki
 

@@ -53,6 +53,10 @@ def test_format_apkg_reads_a_package_whatever_its_name(small_package: Path, tmp_
                      cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "asr.yaml").exists()
+    # A zip given as Anki's plain-text export (`--format anki`) is read as the package it is.
+    result = quizzer("decks", "import", str(renamed), "--format", "anki", "--deck", "Other", "-o", "other.yaml",
+                     cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
 
 
 def test_export_writes_an_anki_package_that_imports_back(tmp_path: Path) -> None:
@@ -74,11 +78,10 @@ def _zip(path: Path, members: dict[str, bytes], encrypted: bool = False) -> Path
         for name, data in members.items():
             archive.writestr(name, data)
     if encrypted:  # set the "encrypted" flag `zip -P` sets, in the local and the central headers
-        data = bytearray(path.read_bytes())
+        headers = bytearray(path.read_bytes())
         for signature, flag_offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
-            start = data.find(signature)
-            data[start + flag_offset] |= 0x1
-        path.write_bytes(bytes(data))
+            headers[headers.find(signature) + flag_offset] |= 0x1
+        path.write_bytes(bytes(headers))
     return path
 
 

@@ -39,8 +39,9 @@ def _anki_collection(folder: str):  # type: ignore[no-untyped-def]
 
 def _import_into_anki(collection, package: Path) -> None:  # type: ignore[no-untyped-def]
     from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+    from anki.import_export_pb2 import IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS as ALWAYS
 
-    options = ImportAnkiPackageOptions(update_notes=1, update_notetypes=1, with_scheduling=False)
+    options = ImportAnkiPackageOptions(update_notes=ALWAYS, update_notetypes=ALWAYS, with_scheduling=False)
     collection.import_anki_package(ImportAnkiPackageRequest(package_path=str(package), options=options))
 
 

@@ -9,7 +9,7 @@ import pytest
 from anki_packages import NoteSpec, NoteTypeSpec, build_with_anki, build_with_genanki
 from quizzer.deck.anki.convert import MEDIA_NOTE, note_card_id
 from quizzer.deck.anki.fields import FieldChoice, summarize_note_types
-from quizzer.deck.anki.importing import AnkiImportOptions, import_package
+from quizzer.deck.anki.importing import AnkiImportOptions, AnkiImportResult, import_package
 from quizzer.deck.anki.package import read_package
 from quizzer.deck.loader import load_deck
 from quizzer.deck.model import Deck
@@ -46,7 +46,7 @@ def package(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
                            deck_descriptions={"Interview::ASR": "Speech recognition basics"})
 
 
-def run(package: Path, folder: Path, **options: object) -> object:
+def run(package: Path, folder: Path, **options: object) -> AnkiImportResult:
     return import_package(package, AnkiImportOptions(output=folder, **options))  # type: ignore[arg-type]
 
 

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from quizzer.deck.anki.importing import AnkiImportOptions
 
-def import_anki(file: Path, output: Path | None, name: str | None, force: bool, list_fields: bool,
-                question_field: str | None, answer_field: str | None, notes_fields: list[str], reverse: bool,
-                deck: str | None, media: Path | None, update: bool, delete_missing: bool) -> None:
+
+def import_anki(file: Path, options: AnkiImportOptions, list_fields: bool) -> None:
     """Lists the package's note types, or imports it and prints what was written, skipped and referred to."""
     from quizzer.cli.anki_render import print_anki_import, print_note_types
-    from quizzer.deck.anki.fields import FieldChoice, summarize_note_types
-    from quizzer.deck.anki.importing import AnkiImportOptions, import_package
+    from quizzer.deck.anki.fields import summarize_note_types
+    from quizzer.deck.anki.importing import import_package
     from quizzer.deck.anki.package import read_package
 
     if list_fields:
         print_note_types(file, summarize_note_types(read_package(file)))
         return
-    choice = FieldChoice(question_field, answer_field, tuple(notes_fields), reverse)
-    options = AnkiImportOptions(choice, deck, name, output, media, update, delete_missing, force)
-    print_anki_import(import_package(file, options), media)
+    print_anki_import(import_package(file, options), options.media)

@@ -77,9 +77,11 @@ def import_(
 
     if is_anki_package(file, format):
         from quizzer.cli.anki_cmd import import_anki
+        from quizzer.deck.anki.fields import FieldChoice
+        from quizzer.deck.anki.importing import AnkiImportOptions
 
-        import_anki(file, output, name, force, list_fields, question_field, answer_field, notes_field or [],
-                    reverse, deck, media, update, delete_missing)
+        choice = FieldChoice(question_field, answer_field, tuple(notes_field or ()), reverse)
+        import_anki(file, AnkiImportOptions(choice, deck, name, output, media, update, delete_missing, force), list_fields)
         return
     from quizzer.cli.deck_render import print_import
     from quizzer.deck.importers import import_file

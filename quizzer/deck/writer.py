@@ -96,7 +96,7 @@ def _plain(text: str, column: int) -> str | None:
 
 
 def _card_text(fields: dict[str, Any]) -> str:
-    lines = []
+    lines: list[str] = []
     for key, value in fields.items():
         prefix = "- " if not lines else "  "
         if isinstance(value, str):
@@ -128,7 +128,7 @@ def check_target(path: Path, force: bool, suffixes: tuple[str, ...] = (".yaml", 
         raise QuizzerError(f"{path} already exists", hint="pass --force to overwrite it, or --output another path")
 
 
-def write_atomically(writers: Mapping[Path, Callable[[Path], None]]) -> None:
+def write_atomically(writers: Mapping[Path, Callable[[Path], object]]) -> None:
     """Each writer fills a temporary file beside its path; only when all succeeded are they renamed into place,
     so an error (or Ctrl-C) never leaves a half-written deck behind."""
     temporary: dict[Path, Path] = {}

@@ -60,7 +60,19 @@ class AnkiImportResult:
 
 
 def is_anki_package(path: Path, format: str | None) -> bool:
-    return format == "apkg" or (format is None and path.suffix.lower() in PACKAGE_SUFFIXES)
+    """Whether `decks import` should read `path` as a package: asked for, or named or shaped like one (a zip,
+    even with `--format anki`, which names Anki's plain-text export)."""
+    if format == "apkg":
+        return True
+    if format not in (None, "anki"):
+        return False
+    if path.suffix.lower() in PACKAGE_SUFFIXES:
+        return True
+    try:
+        with open(path, "rb") as file:
+            return file.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
 
 
 def import_package(path: str | Path, options: AnkiImportOptions = AnkiImportOptions()) -> AnkiImportResult:
@@ -141,7 +153,7 @@ def _refuse_clashes(imports: list[DeckImport]) -> None:
                                hint="import them one at a time with --deck NAME --output FILE")
 
 
-def _yaml_writer(deck: Deck, header: str) -> Callable[[Path], None]:
+def _yaml_writer(deck: Deck, header: str) -> Callable[[Path], object]:
     return lambda temporary: temporary.write_text(deck_to_yaml(deck, header), encoding="utf-8")
 
 
