@@ -101,6 +101,30 @@ def test_edits_made_in_anki_come_back_and_hidden_fields_survive(legacy: bool, tm
     assert [card for card in back.cards if card.id != original.id] == [c for c in deck.cards if c.id != original.id]
 
 
+def test_a_note_copied_in_anki_gets_its_own_id(tmp_path: Path) -> None:
+    from anki.collection import ExportAnkiPackageOptions
+
+    deck = load("msft-asr")
+    export_deck(deck, "apkg", tmp_path / "out.apkg")
+    with tempfile.TemporaryDirectory() as folder:
+        collection = _anki_collection(folder)
+        _import_into_anki(collection, tmp_path / "out.apkg")
+        original = collection.get_note(collection.find_notes("")[0])
+        copy = collection.new_note(original.note_type())
+        copy.fields = list(original.fields)  # Anki's "Create Copy": the hidden field, and its id, come along
+        copy["Question"] = "A new question written from a copy?"
+        collection.add_note(copy, collection.decks.id("msft-asr"))
+        options = ExportAnkiPackageOptions(with_scheduling=False, with_deck_configs=False, with_media=False,
+                                           legacy=False)
+        collection.export_anki_package(out_path=str(tmp_path / "copied.apkg"), options=options, limit=None)
+        collection.close()
+    result = import_package(tmp_path / "copied.apkg", AnkiImportOptions(output=tmp_path / "back.yaml"))
+    back = load_deck(tmp_path / "back.yaml")
+    assert len(back.cards) == len(deck.cards) + 1
+    new = next(card for card in back.cards if card.question == "A new question written from a copy?")
+    assert new.id.startswith("anki-") and any(f"it is {new.id} instead" in p for p in result.problems)
+
+
 @dataclasses.dataclass(frozen=True)
 class FutureCard(Card):
     """A Card with the fields a later quizzer may add: they must travel without a change to the exporter."""

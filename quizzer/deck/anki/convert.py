@@ -129,6 +129,10 @@ class _Converter:
             self.problem(note, problem, skipped=False)
         if not CARD_ID_PATTERN.match(card.id):
             card = dataclasses.replace(card, id=note_card_id(note.guid))
+        elif card.id in self.ids:  # a note copied in Anki keeps the hidden field, and so the id, of its original
+            self.problem(note, f"its card id {card.id} is taken (a copy of another note?); it is "
+                               f"{note_card_id(note.guid)} instead", skipped=False)
+            card = dataclasses.replace(card, id=note_card_id(note.guid))
         if not card.question or not card.references:
             self.problem(note, f"its {'question' if not card.question else 'answer'} is empty")
             return
@@ -149,6 +153,8 @@ class _Converter:
 
     def keep(self, note: AnkiNote, deck_id: int | None, card: Card, media: tuple[str, ...]) -> None:
         assert deck_id is not None
+        if self.only_deck is not None and self.deck_name(deck_id).casefold() != self.only_deck.casefold():
+            return  # a card of this note in another deck than the one asked for (a reversed card, say)
         key = (deck_id, card.question, card.references)
         if key in self.seen:
             self.problem(note, f"same question and answer as card {self.seen[key]}")
