@@ -59,6 +59,14 @@ def test_format_apkg_reads_a_package_whatever_its_name(small_package: Path, tmp_
     assert result.returncode == 0, result.stderr
 
 
+def test_package_options_with_another_kind_of_file_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "cards.csv").write_text("question,answer\nQ?,A\n", encoding="utf-8")
+    result = quizzer("decks", "import", "cards.csv", "--reverse", "--deck", "X", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "--reverse, --deck: only for Anki packages, and cards.csv is not one" in result.stderr
+    assert not (tmp_path / "cards.yaml").exists()
+
+
 def test_export_writes_an_anki_package_that_imports_back(tmp_path: Path) -> None:
     result = quizzer("decks", "export", "msft-asr", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -83,6 +83,14 @@ def import_(
         choice = FieldChoice(question_field, answer_field, tuple(notes_field or ()), reverse)
         import_anki(file, AnkiImportOptions(choice, deck, name, output, media, update, delete_missing, force), list_fields)
         return
+    package_options = {"--list-fields": list_fields, "--question-field": question_field, "--answer-field": answer_field,
+                       "--notes-field": notes_field, "--reverse": reverse, "--deck": deck, "--media": media,
+                       "--update": update, "--delete-missing": delete_missing}
+    if used := [flag for flag, value in package_options.items() if value]:
+        from quizzer.errors import QuizzerError
+
+        raise QuizzerError(f"{', '.join(used)}: only for Anki packages, and {file} is not one",
+                           hint="give an .apkg or .colpkg file, or --format apkg")
     from quizzer.cli.deck_render import print_import
     from quizzer.deck.importers import import_file
     from quizzer.deck.writer import write_deck
