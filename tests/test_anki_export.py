@@ -15,7 +15,7 @@ from quizzer.deck.catalog import load
 from quizzer.deck.importers import import_file
 from quizzer.deck.loader import load_deck
 from quizzer.deck.model import Card
-from quizzer.errors import QuizzerError
+from quizzer.core.errors import QuizzerError
 
 BUNDLED = ("msft-asr", "e2e-asr", "on-device-asr")
 

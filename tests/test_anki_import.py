@@ -13,7 +13,7 @@ from quizzer.deck.anki.importing import AnkiImportOptions, AnkiImportResult, imp
 from quizzer.deck.anki.package import read_package
 from quizzer.deck.loader import load_deck
 from quizzer.deck.model import Deck
-from quizzer.errors import DeckError, QuizzerError
+from quizzer.core.errors import DeckError, QuizzerError
 
 VOCAB = NoteTypeSpec("Vocab", ["Word", "Meaning", "Example", "Source"],
                      [("Recognition", "{{Word}}", "{{Meaning}}"), ("Production", "{{Meaning}}", "{{type:Word}}")])

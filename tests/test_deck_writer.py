@@ -12,7 +12,7 @@ from quizzer.deck import writer
 from quizzer.deck.catalog import load
 from quizzer.deck.loader import load_deck
 from quizzer.deck.model import Card, Deck
-from quizzer.errors import QuizzerError
+from quizzer.core.errors import QuizzerError
 
 AWKWARD = Deck(
     name="Awkward: text",

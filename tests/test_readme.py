@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO_ROOT
-from quizzer.config import load_config
+from quizzer.core.config import load_config
 from quizzer.deck.loader import parse_deck
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
@@ -69,6 +69,6 @@ def test_config_examples_are_valid_configs(tmp_path: Path) -> None:
     for example in examples:
         path.write_text(example, encoding="utf-8")
         loaded.append(load_config(path, environ={}))
-    assert loaded[0].get("quiz.new_per_day") == 20
-    assert loaded[0].get("decks")[0] == "msft-asr"
-    assert loaded[1].get("llm.model") == "gpt-4o-mini"
+    assert loaded[0].quiz.new_per_day == 20
+    assert loaded[0].decks[0] == "msft-asr"
+    assert loaded[1].llm.model == "gpt-4o-mini"

@@ -87,7 +87,7 @@ def import_(
                        "--notes-field": notes_field, "--reverse": reverse, "--deck": deck, "--media": media,
                        "--update": update, "--delete-missing": delete_missing}
     if used := [flag for flag, value in package_options.items() if value]:
-        from quizzer.errors import QuizzerError
+        from quizzer.core.errors import QuizzerError
 
         raise QuizzerError(f"{', '.join(used)}: only for Anki packages, and {file} is not one",
                            hint="give an .apkg or .colpkg file, or --format apkg")

@@ -14,10 +14,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from quizzer.core.errors import DeckError
+from quizzer.core.resources import word_list
 from quizzer.deck.anki.text import clean_field
 from quizzer.deck.loader import CARD_ID_PATTERN, DECK_SUFFIXES, read_utf8, require_file
 from quizzer.deck.model import Card, Deck
-from quizzer.errors import DeckError
 
 FORMATS = ("notes", "csv", "tsv", "anki")
 
@@ -92,10 +93,8 @@ def _read_source(path: Path) -> str:
 
 # --- ids ------------------------------------------------------------------------------------
 
-_STOPWORDS = frozenset(
-    "a an the is are was were be been of in on at to for and or with by from what which who whom whose why how "
-    "when where does do did can could should would will it its this that these those our your their there".split()
-)
+# Kept as data (quizzer/deck/data/slug_stopwords.txt); the importer's own list, not grading's.
+_STOPWORDS = frozenset(word_list("quizzer.deck", "slug_stopwords.txt"))
 
 
 def slugify(question: str, max_words: int = 6) -> str:

@@ -15,8 +15,8 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from quizzer.core.errors import DeckError
 from quizzer.deck.model import Card, Deck
-from quizzer.errors import DeckError
 
 DECK_SUFFIXES = (".yaml", ".yml")
 DECK_FIELDS = ("name", "description", "cards")

@@ -12,8 +12,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from quizzer.core.errors import QuizzerError
 from quizzer.deck.model import Card, Deck
-from quizzer.errors import QuizzerError
 
 _WIDTH = 100
 # libyaml's emitter where PyYAML was built with it (about 10x faster: 50,000 cards in seconds); the pure-Python

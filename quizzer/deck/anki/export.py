@@ -20,7 +20,7 @@ from pathlib import Path
 from quizzer.deck.anki import roundtrip
 from quizzer.deck.model import Deck
 from quizzer.deck.writer import check_target, deck_to_yaml, write_atomically
-from quizzer.errors import QuizzerError
+from quizzer.core.errors import QuizzerError
 
 EXPORT_FORMATS = ("apkg", "csv", "yaml")
 _SUFFIXES = {"apkg": (".apkg",), "csv": (".csv",), "yaml": (".yaml", ".yml")}

@@ -22,7 +22,7 @@ from quizzer.deck.importers import no_key_points_warning
 from quizzer.deck.loader import DECK_SUFFIXES, load_deck
 from quizzer.deck.model import Deck
 from quizzer.deck.writer import check_target, deck_to_yaml, write_atomically
-from quizzer.errors import DeckError, QuizzerError
+from quizzer.core.errors import DeckError, QuizzerError
 
 PACKAGE_SUFFIXES = (".apkg", ".colpkg")
 

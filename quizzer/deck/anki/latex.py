@@ -2,16 +2,16 @@
 
 Anki renders `\\(...\\)`, `\\[...\\]` (MathJax) and `[$]...[/$]`, `[$$]...[/$$]`, `[latex]...[/latex]`
 (LaTeX images). quizzer shows text, so the delimiters go and common commands become the symbols they
-draw (the table is data: `latex_symbols.json`); commands it does not know stay as written, which is
+draw (the table is data: `deck/data/latex_symbols.json`); commands it does not know stay as written, which is
 still what the learner would type.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from functools import cache
-from pathlib import Path
+
+from quizzer.core.resources import data_json
 
 _MATH = re.compile(
     r"\\\((?P<inline>.*?)\\\)|\\\[(?P<display>.*?)\\\]"
@@ -29,7 +29,8 @@ _COMMAND = re.compile(r"\\([A-Za-z]+)(?![A-Za-z])|\\([,;:! ])")
 
 @cache
 def _symbols() -> dict[str, str]:
-    return json.loads((Path(__file__).with_name("latex_symbols.json")).read_text(encoding="utf-8"))
+    symbols: dict[str, str] = data_json("quizzer.deck", "latex_symbols.json")
+    return symbols
 
 
 def readable_math(text: str) -> str:

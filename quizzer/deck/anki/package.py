@@ -29,7 +29,7 @@ import zstandard
 from quizzer.deck.anki.records import AnkiDeck, AnkiNote, AnkiPackage, NoteType, Template
 from quizzer.deck.anki.wire import WireError, first_field, int_field, message_fields, text_field
 from quizzer.deck.loader import require_file
-from quizzer.errors import DeckError, QuizzerError
+from quizzer.core.errors import DeckError, QuizzerError
 
 CURRENT = "collection.anki21b"
 # The `meta` member's version number -> the collection file it names.
