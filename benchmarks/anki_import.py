@@ -4,8 +4,8 @@ Builds (once, cached under /tmp) a package of short HTML notes written by Anki's
 layout (zstd `collection.anki21b`) or the legacy one: 90% Basic notes in five decks with tags, line breaks and
 entities, 10% cloze notes with two deletions. Then, in one process:
 
-- the library call `import_package` end to end (read the package, make the cards, write five deck files),
-  and its steps: reading the package, making the cards, writing the YAML;
+- the library call `quizzer.anki_io.import_package` end to end (read the package, make the cards, write five
+  deck files), and its steps: reading the package, making the cards, writing the YAML;
 - as a baseline for the writer, today's writer against the one before libyaml (PyYAML's pure-Python
   representer and emitter with an indenting Dumper), on the same 50,000+ cards;
 
@@ -28,9 +28,9 @@ from typing import Any
 
 import yaml
 
+from quizzer.anki_io import import_package, read_package
 from quizzer.deck.anki.convert import convert_package
-from quizzer.deck.anki.importing import AnkiImportOptions, import_package
-from quizzer.deck.anki.package import read_package
+from quizzer.deck.anki.importing import AnkiImportOptions
 from quizzer.deck.model import Deck
 from quizzer.deck.writer import card_to_dict, deck_to_yaml
 

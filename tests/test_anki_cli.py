@@ -99,17 +99,20 @@ def _one_field_package(tmp_path: Path) -> Path:
                            note_types=[note_type])
 
 
-def _cut_short() -> bytes:
-    """A real SQLite file, zstd-compressed, with the end of the stream missing."""
-    database = io.BytesIO()
+def _not_anki() -> bytes:
+    """A whole SQLite file that is no Anki collection (one table of its own)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "c.sqlite"
         with closing(sqlite3.connect(path)) as db:
             db.execute("CREATE TABLE t (x)")
             db.executemany("INSERT INTO t VALUES (?)", [(str(i) * 50,) for i in range(2000)])
             db.commit()
-        database.write(path.read_bytes())
-    compressed = zstandard.ZstdCompressor().compress(database.getvalue())
+        return path.read_bytes()
+
+
+def _cut_short() -> bytes:
+    """A real SQLite file, zstd-compressed, with the end of the stream missing."""
+    compressed = zstandard.ZstdCompressor().compress(_not_anki())
     return compressed[: len(compressed) // 2]
 
 
@@ -120,6 +123,8 @@ BAD_PACKAGES = {
                                "not an Anki package: the zip holds no collection"),
     "corrupt-collection": (lambda tmp: _zip(tmp / "deck.apkg", {"collection.anki2": b"garbage" * 100}),
                            "corrupt package: its collection is not a readable Anki collection"),
+    "sqlite-not-anki": (lambda tmp: _zip(tmp / "deck.apkg", {"collection.anki2": _not_anki()}),
+                        "corrupt package: its collection is not a readable Anki collection (no such table: col)"),
     "collection-missing": (lambda tmp: _zip(tmp / "deck.apkg", {"meta": b"\x08\x03", "collection.anki2": b""}),
                            "corrupt package: it has no collection.anki21b, which its `meta` names"),
     "unknown-zstd-frame": (lambda tmp: _zip(tmp / "deck.apkg", {"meta": b"\x08\x03", "collection.anki21b": b"plain"}),

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from quizzer.anki_io import export_deck, import_package
+from quizzer.core.errors import QuizzerError
 from quizzer.deck.anki import export, roundtrip
-from quizzer.deck.anki.export import export_deck
-from quizzer.deck.anki.importing import AnkiImportOptions, import_package
+from quizzer.deck.anki.importing import AnkiImportOptions
 from quizzer.deck.catalog import load
 from quizzer.deck.importers import import_file
 from quizzer.deck.loader import load_deck
 from quizzer.deck.model import Card
-from quizzer.core.errors import QuizzerError
 
 BUNDLED = ("msft-asr", "e2e-asr", "on-device-asr")
 

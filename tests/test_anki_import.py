@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from anki_packages import NoteSpec, NoteTypeSpec, build_with_anki, build_with_genanki
+from quizzer.anki_io import import_package, read_package
+from quizzer.core.errors import DeckError, QuizzerError
 from quizzer.deck.anki.convert import MEDIA_NOTE, note_card_id
 from quizzer.deck.anki.fields import FieldChoice, summarize_note_types
-from quizzer.deck.anki.importing import AnkiImportOptions, AnkiImportResult, import_package
-from quizzer.deck.anki.package import read_package
+from quizzer.deck.anki.importing import AnkiImportOptions, AnkiImportResult
 from quizzer.deck.loader import load_deck
 from quizzer.deck.model import Deck
-from quizzer.core.errors import DeckError, QuizzerError
 
 VOCAB = NoteTypeSpec("Vocab", ["Word", "Meaning", "Example", "Source"],
                      [("Recognition", "{{Word}}", "{{Meaning}}"), ("Production", "{{Meaning}}", "{{type:Word}}")])

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from quizzer.core.errors import QuizzerError
 from quizzer.deck import writer
 from quizzer.deck.catalog import load
 from quizzer.deck.loader import load_deck
 from quizzer.deck.model import Card, Deck
-from quizzer.core.errors import QuizzerError
 
 AWKWARD = Deck(
     name="Awkward: text",

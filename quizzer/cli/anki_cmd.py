@@ -10,9 +10,8 @@ from quizzer.deck.anki.importing import AnkiImportOptions
 def import_anki(file: Path, options: AnkiImportOptions, list_fields: bool) -> None:
     """Lists the package's note types, or imports it and prints what was written, skipped and referred to."""
     from quizzer.cli.anki_render import print_anki_import, print_note_types
+    from quizzer.anki_io import import_package, read_package
     from quizzer.deck.anki.fields import summarize_note_types
-    from quizzer.deck.anki.importing import import_package
-    from quizzer.deck.anki.package import read_package
 
     if list_fields:
         print_note_types(file, summarize_note_types(read_package(file)))

@@ -111,7 +111,7 @@ def export(
 ) -> None:
     """Export a deck as an Anki package (one note per card, guids stable across exports), CSV or YAML."""
     from quizzer.cli.anki_render import print_export
-    from quizzer.deck.anki.export import export_deck
+    from quizzer.anki_io import export_deck
     from quizzer.deck.catalog import load
 
     print_export(export_deck(load(deck), format, output, force))

@@ -55,7 +55,8 @@ def card_to_dict(card: Card) -> dict[str, Any]:
 
 
 def _emit(document: Any) -> str:
-    return yaml.serialize(_node(document), Dumper=_DUMPER, allow_unicode=True, width=_WIDTH)
+    text: str = yaml.serialize(_node(document), Dumper=_DUMPER, allow_unicode=True, width=_WIDTH)
+    return text
 
 
 def deck_to_yaml(deck: Deck, header: str = "") -> str:

@@ -10,17 +10,16 @@ from __future__ import annotations
 import csv
 import hashlib
 import itertools
-import sqlite3
 import time
 import zipfile
-from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from quizzer.core.errors import QuizzerError
 from quizzer.deck.anki import roundtrip
+from quizzer.deck.anki.records import CollectionWriter
 from quizzer.deck.model import Deck
 from quizzer.deck.writer import check_target, deck_to_yaml, write_atomically
-from quizzer.core.errors import QuizzerError
 
 EXPORT_FORMATS = ("apkg", "csv", "yaml")
 _SUFFIXES = {"apkg": (".apkg",), "csv": (".csv",), "yaml": (".yaml", ".yml")}
@@ -41,9 +40,11 @@ def default_output(deck: Deck, format: str) -> Path:
     return Path.cwd() / f"{stem}{_SUFFIXES[format][0]}"
 
 
-def export_deck(deck: Deck, format: str | None = None, output: Path | None = None, force: bool = False) -> ExportResult:
+def export_deck(deck: Deck, write_collection: CollectionWriter, format: str | None = None, output: Path | None = None,
+                force: bool = False) -> ExportResult:
     """Writes the deck in `format` (default: told by the output's suffix, else apkg) to `output` (default:
-    `default_output`), refusing to overwrite unless `force`."""
+    `default_output`), refusing to overwrite unless `force`; an apkg's collection file is made with
+    `write_collection` (`quizzer.anki_io.export_deck` hands in storage's)."""
     if format is None:
         suffix = output.suffix.lower() if output is not None else ""
         format = next((name for name, suffixes in _SUFFIXES.items() if suffix in suffixes), "apkg")
@@ -54,7 +55,7 @@ def export_deck(deck: Deck, format: str | None = None, output: Path | None = Non
     check_target(path, force, suffixes, what=f"the {format} file", hint=f"give --output a file name ending {suffixes[0]}")
     result = ExportResult(path, format, len(deck.cards))
     if format == "apkg":
-        write_atomically({path: lambda temporary: write_apkg(deck, temporary)})
+        write_atomically({path: lambda temporary: write_apkg(deck, temporary, write_collection)})
     elif format == "csv":
         if any("|" in point for card in deck.cards for point in card.key_points):
             result.warnings.append("a key point holds '|': the CSV importer will split it there")
@@ -70,7 +71,7 @@ def export_deck(deck: Deck, format: str | None = None, output: Path | None = Non
     return result
 
 
-def write_apkg(deck: Deck, path: Path) -> None:
+def write_apkg(deck: Deck, path: Path, write_collection: CollectionWriter) -> None:
     """The deck as an Anki package at `path` (the legacy layout, which every Anki and AnkiDroid imports)."""
     import genanki
 
@@ -84,13 +85,12 @@ def write_apkg(deck: Deck, path: Path) -> None:
     for card in deck.cards:
         anki_deck.add_note(genanki.Note(model=note_type, fields=roundtrip.note_fields(card),
                                         tags=roundtrip.anki_tags(card.tags), guid=genanki.guid_for(deck.name, card.id)))
-    # genanki's write_to_file leaves its temporary collection behind; this writes it beside the package instead.
+    # genanki's write_to_file leaves its temporary collection behind (and SQLite files are storage's): the
+    # collection is made beside the package through `write_collection`, zipped, then removed.
     collection = path.with_name(path.name + ".anki2")
+    package, now = genanki.Package(anki_deck), time.time()
     try:
-        with closing(sqlite3.connect(collection)) as db:
-            now = time.time()
-            genanki.Package(anki_deck).write_to_db(db.cursor(), now, itertools.count(int(now * 1000)))
-            db.commit()
+        write_collection(collection, lambda cursor: package.write_to_db(cursor, now, itertools.count(int(now * 1000))))
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.write(collection, "collection.anki2")
             archive.writestr("media", "{}")

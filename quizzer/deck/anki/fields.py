@@ -60,7 +60,7 @@ def plan_fields(note_type: NoteType, choice: FieldChoice) -> FieldPlan | str:
     else:
         notes = tuple(position for position in range(len(names)) if position not in (question, answer))
     reverse = _reverse_template(note_type, names[answer]) if choice.reverse and answer is not None else None
-    return FieldPlan(question, answer, notes, reverse)  # type: ignore[arg-type]
+    return FieldPlan(question, answer, notes, reverse)
 
 
 def _position(names: tuple[str, ...], wanted: str) -> int | None:

@@ -13,16 +13,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from quizzer.core.errors import DeckError, QuizzerError
 from quizzer.deck.anki.convert import Conversion, ConvertedDeck, convert_package
 from quizzer.deck.anki.fields import FieldChoice
 from quizzer.deck.anki.package import copy_media, read_package
-from quizzer.deck.anki.records import AnkiPackage
+from quizzer.deck.anki.records import AnkiPackage, CollectionReader
 from quizzer.deck.anki.update import UpdateResult, update_deck
 from quizzer.deck.importers import no_key_points_warning
 from quizzer.deck.loader import DECK_SUFFIXES, load_deck
 from quizzer.deck.model import Deck
 from quizzer.deck.writer import check_target, deck_to_yaml, write_atomically
-from quizzer.core.errors import DeckError, QuizzerError
 
 PACKAGE_SUFFIXES = (".apkg", ".colpkg")
 
@@ -75,12 +75,13 @@ def is_anki_package(path: Path, format: str | None) -> bool:
         return False
 
 
-def import_package(path: str | Path, options: AnkiImportOptions = AnkiImportOptions()) -> AnkiImportResult:
-    """Imports the package at `path` as the options say and writes the deck files."""
+def import_package(path: str | Path, options: AnkiImportOptions, read_collection: CollectionReader) -> AnkiImportResult:
+    """Imports the package at `path` as the options say and writes the deck files (its collection read with
+    `read_collection`; `quizzer.anki_io.import_package` hands in storage's)."""
     path = Path(path)
     if options.delete_missing and not options.update:
         raise QuizzerError("--delete-missing works with --update", hint="add --update to re-import into the deck file")
-    package = read_package(path)
+    package = read_package(path, read_collection)
     if options.deck is not None:
         _require_deck(package, options.deck)
     conversion = convert_package(package, options.fields, options.deck)

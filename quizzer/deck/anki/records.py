@@ -1,9 +1,16 @@
-"""What quizzer reads from an Anki package: note types, decks, notes and the media list."""
+"""What quizzer reads from an Anki package: note types, decks, notes and the media list.
+
+The collection inside a package is a SQLite file, and quizzer's SQLite is storage's: the package code is handed
+its reader and writer (`CollectionReader`, `CollectionWriter`; `storage.anki_collection` is both), and the use case
+`quizzer.anki_io` hands one to the other.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,25 @@ class AnkiDeck:
     id: int
     name: str  # the full path, with Anki's "::" between parent and child
     description: str = ""
+
+
+@dataclass(frozen=True)
+class AnkiCollection:
+    """What a package's collection file holds for quizzer."""
+
+    note_types: dict[int, NoteType]
+    decks: dict[int, AnkiDeck]
+    notes: tuple[AnkiNote, ...]
+
+
+class CollectionError(Exception):
+    """A collection file is not a readable Anki collection (the message says why); reported against its package."""
+
+
+# Reads the collection file at a path (raising CollectionError).
+CollectionReader = Callable[[Path], AnkiCollection]
+# Makes a new collection file at a path and hands `fill` a cursor on it (a DB-API cursor: genanki writes through it).
+CollectionWriter = Callable[[Path, Callable[[Any], None]], None]
 
 
 @dataclass(frozen=True)
