@@ -30,6 +30,7 @@ LAYERS = {
     "quizzer.evals": USE_CASE,
     "quizzer.graders": USE_CASE,
     "quizzer.llm_check": USE_CASE,
+    "quizzer.anki_io": USE_CASE,
     "quizzer.cli": CLI,
     "quizzer.__main__": CLI,
 }

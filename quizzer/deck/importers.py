@@ -7,7 +7,6 @@ Importers never stop at the first bad line: what they cannot use is listed in
 from __future__ import annotations
 
 import csv
-import html
 import io
 import re
 import unicodedata
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from quizzer.core.errors import DeckError
 from quizzer.core.resources import word_list
+from quizzer.deck.anki.text import clean_field
 from quizzer.deck.loader import CARD_ID_PATTERN, DECK_SUFFIXES, read_utf8, require_file
 from quizzer.deck.model import Card, Deck
 
@@ -290,7 +290,8 @@ def _table_card(
         id=ids.make(question, wanted),
         question=question,
         references=(answer,),
-        key_points=tuple(_split(values.get("key_points", ""), r"[;|]")),
+        # '|' where the cell has one, so a key point may hold a ';' (how `decks export --format csv` writes them).
+        key_points=tuple(_split(values.get("key_points", ""), r"\|" if "|" in values.get("key_points", "") else ";")),
         notes=values.get("notes", ""),
         tags=tuple(_split(values.get("tags", ""), split_tags)),
         line=line,
@@ -320,14 +321,7 @@ def _anki_header(lines: list[str]) -> tuple[dict[str, str], int]:
 
 def strip_html(text: str) -> str:
     """Anki field HTML as plain text: line breaks kept, tags and media references dropped, entities decoded."""
-    # Anki's editor starts each line with <div> (or ends one with <br>).
-    text = re.sub(r"(?i)<br\s*/?>|<(div|p|h\d)(\s[^>]*)?>", "\n", text)
-    text = re.sub(r"(?i)<li(\s[^>]*)?>", "\n- ", text)
-    text = re.sub(r"<[^>]+>", "", text)
-    text = re.sub(r"\[sound:[^\]]*\]", "", text)
-    text = html.unescape(text).replace("\xa0", " ")
-    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return clean_field(text).text
 
 
 def parse_anki(text: str, source: str) -> tuple[list[Card], str | None, list[str]]:
