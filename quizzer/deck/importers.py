@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from quizzer.deck.loader import CARD_ID_PATTERN, DECK_SUFFIXES, read_utf8, require_file
-from quizzer.deck.model import Card, Deck
+from quizzer.deck.model import Card, Deck, answer_format_problems
 from quizzer.errors import DeckError
 
 FORMATS = ("notes", "csv", "tsv", "anki")
@@ -215,9 +215,11 @@ def _cards_for_group(
 
 # --- CSV / TSV ------------------------------------------------------------------------------
 
-_COLUMNS = ("id", "question", "answer", "key_points", "tags", "notes")
+_COLUMNS = ("id", "question", "answer", "key_points", "tags", "notes", "type", "tolerance", "ordered",
+            "partial_credit")
 _COLUMN_ALIASES = {"front": "question", "back": "answer", "answers": "answer", "key points": "key_points",
-                   "keypoints": "key_points", "note": "notes", "tag": "tags"}
+                   "keypoints": "key_points", "note": "notes", "tag": "tags", "partial credit": "partial_credit"}
+_TRUE, _FALSE = ("true", "yes", "1", "y"), ("false", "no", "0", "n", "")
 
 
 def parse_csv(text: str, source: str) -> tuple[list[Card], str | None, list[str]]:
@@ -295,7 +297,25 @@ def _table_card(
         notes=values.get("notes", ""),
         tags=tuple(_split(values.get("tags", ""), split_tags)),
         line=line,
+        **_answer_format(values, where, problems),
     )
+
+
+def _answer_format(values: dict[str, str], where: str, problems: list[str]) -> dict[str, str | bool | None]:
+    """The short-answer columns as Card arguments; a bad value is reported and left out."""
+    flags = {}
+    for name in ("ordered", "partial_credit"):
+        value = values.get(name, "").lower()
+        if value not in _TRUE + _FALSE:
+            problems.append(f"{where}: {name} {values[name]!r} is not true or false; ignored")
+        flags[name] = value in _TRUE
+    fields = {"answer_type": values.get("type") or None, "tolerance": values.get("tolerance") or None, **flags}
+    found = answer_format_problems(fields["answer_type"], fields["tolerance"], flags["ordered"], flags["partial_credit"])
+    for name, message in found.items():
+        problems.append(f"{where}: {message}; ignored")
+    unusable = {"type": ("answer_type", None), "tolerance": ("tolerance", None), "ordered": ("ordered", False),
+                "partial_credit": ("partial_credit", False)}
+    return fields | dict(unusable[name] for name in found)
 
 
 def _split(text: str, pattern: str) -> list[str]:

@@ -24,6 +24,17 @@ class Verdict(str, Enum):
 
 
 @dataclass(frozen=True)
+class AnswerFormat:
+    """What a card says about the form of its answer: its deck fields `type`, `tolerance`, `ordered` and
+    `partial_credit` (see `quizzer.grading.typed`). The default says nothing: the form is detected."""
+
+    type: str | None = None
+    tolerance: str | None = None
+    ordered: bool = False
+    partial_credit: bool = False
+
+
+@dataclass(frozen=True)
 class Submission:
     """What a grader needs: the question, its acceptable answers, key points, and the learner's answer."""
 
@@ -33,6 +44,7 @@ class Submission:
     key_points: tuple[str, ...] = ()
     card_id: str | None = None
     deck: str | None = None
+    answer_format: AnswerFormat = AnswerFormat()
 
     @classmethod
     def for_card(cls, card: Any, answer: str, deck: str | None = None) -> Submission:
@@ -44,6 +56,12 @@ class Submission:
             key_points=tuple(card.key_points),
             card_id=card.id,
             deck=deck,
+            answer_format=AnswerFormat(
+                type=getattr(card, "answer_type", None),
+                tolerance=getattr(card, "tolerance", None),
+                ordered=getattr(card, "ordered", False),
+                partial_credit=getattr(card, "partial_credit", False),
+            ),
         )
 
 
