@@ -1,0 +1,112 @@
+"""Which kind of answer a card expects, from its `type:` field or else from its reference answers.
+
+Detection is strict: a reference counts as a number, date, formula or code value only when it is one and
+nothing else, so a sentence that merely contains a number ("The joint output is 4-D, B x T x U x V") stays
+free text, as does anything longer than a short term.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from quizzer.grading.typed.codevalues import code_tokens
+from quizzer.grading.typed.dates import parse_date
+from quizzer.grading.typed.data import word_set
+from quizzer.grading.typed.expressions import looks_like_formula
+from quizzer.grading.typed.lists import split_items
+from quizzer.grading.typed.outcome import AnswerType
+from quizzer.grading.typed.quantities import parse_quantity
+from quizzer.grading.typed.textutil import contains_phrase, plain, words
+from quizzer.grading.typed.yesno import polarity
+from quizzer.grading.types import AnswerFormat
+
+MAX_NAME_WORDS = 5
+MAX_NAME_CHARS = 60
+MAX_ITEM_WORDS = 4
+# Order of preference when a card's references are of several kinds ("red, green, blue" and "RGB").
+_PREFERENCE = (AnswerType.LIST, AnswerType.EXPRESSION, AnswerType.CODE, AnswerType.DATE, AnswerType.NUMBER,
+               AnswerType.YES_NO, AnswerType.NAME)
+_LANGUAGES = re.compile(r"\b(?:python|javascript|typescript|java|ruby|rust|golang|php|perl|haskell|kotlin|swift|"
+                        r"c\+\+|c#|sql|bash|lua|scala|node\.?js)\b", re.IGNORECASE)
+_CODE_IN_QUESTION = re.compile(r"`[^`]+`|\w\([^)]*\)|\[[^\]]*\]|==|//|'[^']*'|\"[^\"]*\"")
+_EVALUATES = re.compile(r"\b(?:evaluate|evaluates|return|returns|print|prints|output|outputs|result)\b", re.IGNORECASE)
+_LITERAL = re.compile(r"""^\s*(?:'.*'|".*"|\[.*\]|\{.*\}|\(.*,.*\)|None|null|undefined|NaN|True|False)\s*$""",
+                      re.DOTALL)
+
+
+def detect_type(references: Sequence[str], question: str, answer_format: AnswerFormat = AnswerFormat()) -> AnswerType:
+    """The card's answer type: its `type:`; a list where it sets `ordered`/`partial_credit`; else detected."""
+    if answer_format.type:
+        return AnswerType(answer_format.type)
+    if answer_format.ordered or answer_format.partial_credit:
+        return AnswerType.LIST
+    return _detected(tuple(references), question, bool(answer_format.tolerance))
+
+
+@lru_cache(maxsize=2048)
+def _detected(references: tuple[str, ...], question: str, tolerance: bool) -> AnswerType:
+    kinds = {reference_type(reference, question) for reference in references}
+    if tolerance and kinds <= {AnswerType.NUMBER}:
+        return AnswerType.NUMBER
+    if not kinds or AnswerType.TEXT in kinds:
+        return AnswerType.TEXT
+    return next(kind for kind in _PREFERENCE if kind in kinds)
+
+
+def reference_type(reference: str, question: str) -> AnswerType:
+    """What one reference answer is, read strictly."""
+    text = plain(reference).rstrip(".")
+    if not text or len(text) > 200:
+        return AnswerType.TEXT
+    if _asks_about_code(question) and len(text) <= 60 and code_tokens(text) is not None and not _sentence(text):
+        return AnswerType.CODE
+    if polarity(text) is not None and len(words(text)) <= 2:
+        return AnswerType.YES_NO
+    if _LITERAL.match(text) and code_tokens(text) is not None:
+        return AnswerType.CODE
+    if _is_date(text, question):
+        return AnswerType.DATE
+    if parse_quantity(text) is not None:
+        return AnswerType.NUMBER
+    if _is_list(text, question):
+        return AnswerType.LIST
+    if looks_like_formula(text) and len(text.split()) <= 12:
+        return AnswerType.EXPRESSION
+    if _is_term(text):
+        return AnswerType.NAME
+    return AnswerType.TEXT
+
+
+def _asks_about_code(question: str) -> bool:
+    """"In Python, what does 7 // 2 evaluate to?": a language or a piece of code, and a verb of evaluation."""
+    return bool(_EVALUATES.search(question)) and bool(_LANGUAGES.search(question) or _CODE_IN_QUESTION.search(question))
+
+
+def _is_date(text: str, question: str) -> bool:
+    value = parse_date(text, year_alone=True)
+    if value is None:
+        return False
+    if value.month is not None:
+        return True
+    return contains_phrase(question, "question_year") and re.fullmatch(r"\d{3,4}(?:\s*(?:AD|BC|CE|BCE))?", text) is not None
+
+
+def _is_list(text: str, question: str) -> bool:
+    items = split_items(text)
+    separated = len(re.findall(r"[,;\n]", text))
+    if len(items) < 2 or not all(_is_term(item, MAX_ITEM_WORDS) or parse_quantity(item) for item in items):
+        return False
+    return separated >= 2 or (len(items) >= 2 and contains_phrase(question, "question_list") and separated >= 1)
+
+
+def _is_term(text: str, max_words: int = MAX_NAME_WORDS) -> bool:
+    """A name or term: a few words, no clause ("Jane Austen", "the Treaty of Versailles", "thank you")."""
+    found = words(text)
+    return (0 < len(found) <= max_words and len(text) <= MAX_NAME_CHARS and not _sentence(text)
+            and not re.search(r"[()\[\]{}|=<>:;!?]", text))
+
+
+def _sentence(text: str) -> bool:
+    return any(word in word_set("sentence_words") for word in words(text))
