@@ -58,8 +58,8 @@ def _detected(references: tuple[str, ...], question: str, tolerance: bool) -> An
 def reference_type(reference: str, question: str) -> AnswerType:
     """What one reference answer is, read strictly."""
     text = plain(reference).rstrip(".")
-    if not text or len(text) > 200:
-        return AnswerType.TEXT
+    if not text or len(text) > 200 or not question.strip():
+        return AnswerType.TEXT  # no question (a similarity pair, not a flashcard): nothing to read a type from
     if _asks_about_code(question) and len(text) <= 60 and code_tokens(text) is not None and not _sentence(text):
         return AnswerType.CODE
     if polarity(text) is not None and len(words(text)) <= 2:
@@ -70,11 +70,14 @@ def reference_type(reference: str, question: str) -> AnswerType:
         return AnswerType.DATE
     if parse_quantity(text) is not None:
         return AnswerType.NUMBER
-    if _is_list(text, question):
-        return AnswerType.LIST
     if looks_like_formula(text) and len(text.split()) <= 12:
         return AnswerType.EXPRESSION
-    if _is_term(text):
+    # A why or how question wants an explanation, however short its reference ("The rubber band vibrates.").
+    if contains_phrase(question, "question_explain") and not contains_phrase(question, "question_vocabulary"):
+        return AnswerType.TEXT
+    if _is_list(text, question):
+        return AnswerType.LIST
+    if _is_term(text) and not (len(words(text)) >= 3 and plain(reference).endswith(".")):
         return AnswerType.NAME
     return AnswerType.TEXT
 

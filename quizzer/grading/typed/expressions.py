@@ -39,7 +39,8 @@ def looks_like_formula(reference: str) -> bool:
     if formulas is None:
         return False
     text = plain(reference)
-    return formulas[0].big_o or bool(_OPERATOR.search(text)) or "π" in text or bool(re.search(r"\bpi\b", text))
+    return (formulas[0].big_o or bool(_OPERATOR.search(text)) or "π" in text or bool(re.search(r"\bpi\b", text))
+            or bool(re.match(r"^\d+\s?[a-z]{1,3}$", text)))  # "2x", "3ab": a coefficient and variables
 
 
 def compare_expression(answer: str, reference: str, context: Context) -> Comparison | None:
@@ -185,9 +186,11 @@ def _same_formulas(expected: tuple[Formula, ...], given: tuple[Formula, ...]) ->
 def _same(expected: Formula, given: Formula) -> bool | str | None:
     if expected.right is None and given.right is None:
         return same_values(expected.left, given.left)
-    if expected.right is None:  # "A = πr²" for πr²
+    if expected.right is None:  # "A = πr²" or "d/dx sin x = cos x" for the expression
         side = _solved_side(given, exclude=expected.symbols)
-        return same_values(expected.left, side) if side is not None else False
+        if side is not None:
+            return same_values(expected.left, side)
+        return bool(same_values(expected.left, given.right) or same_values(expected.left, given.left))
     if given.right is None:  # "mc²" for E = mc²
         side = _solved_side(expected)
         if side is not None:

@@ -6,8 +6,7 @@ from __future__ import annotations
 import re
 
 from quizzer.grading.typed.data import fitted
-from quizzer.grading.typed.names import name_words
-from quizzer.grading.typed.names import similarity as spelled_alike
+from quizzer.grading.typed.names import name_words, term_similarity
 from quizzer.grading.typed.outcome import Comparison, Context, right, wrong
 from quizzer.grading.typed.quantities import parse_quantity
 from quizzer.grading.typed.textutil import has_negation, plain, residual_words
@@ -43,8 +42,8 @@ def compare_list(answer: str, reference: str, context: Context) -> Comparison | 
         return None
     aliases = [items for items in (split_items(other) for other in context.references) if len(items) == len(expected)]
     given = split_items(answer)
-    if len(given) == 1 and all(len(item.split()) == 1 for item in expected) and len(given[0].split()) > 1:
-        given = given[0].split()  # "norway sweden denmark": one-word items with spaces between
+    if all(len(item.split()) == 1 for item in expected) and len(given) < len(expected):
+        given = [word for item in given for word in item.split()]  # "norway sweden denmark": one-word items
     if not given or len(given) > MAX_ITEMS or has_negation(answer):
         return None
     threshold = fitted()["name_similarity"]
@@ -92,5 +91,5 @@ def _item_similarity(item: str, expected: str, context: Context) -> float:
     for candidate in (item, _PARENTHESES.sub(" ", item), " ".join(residual_words(item, context.question, frozenset(target)))):
         words = name_words(candidate)
         if words and target:
-            best = max(best, 1.0 if words == target else spelled_alike(" ".join(words), " ".join(target)))
+            best = max(best, 1.0 if words == target else term_similarity(words, target))
     return best

@@ -21,7 +21,7 @@ MAX_NUMBER_DIGITS = 30
 
 FUNCTIONS = frozenset("sin cos tan sec csc cot asin acos atan sinh cosh tanh exp log ln lg sqrt cbrt abs".split())
 _FUNCTION_ALIASES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "cosec": "csc", "cotan": "cot",
-                     "tg": "tan", "root": "sqrt"}
+                     "tg": "tan", "root": "sqrt", "sine": "sin", "cosine": "cos", "tangent": "tan"}
 GREEK = frozenset(
     "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron rho sigma tau upsilon phi chi "
     "psi omega".split()

@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from quizzer.grading.typed.data import fitted, word_set
+from quizzer.grading.typed import units
+from quizzer.grading.typed.data import fitted, word_set, words
 from quizzer.grading.typed.outcome import UNSURE, Comparison, Context, right, wrong
-from quizzer.grading.typed.textutil import has_negation, plain, residual_words, words
+from quizzer.grading.typed.textutil import has_negation, plain, residual_words
+from quizzer.grading.typed.textutil import words as folded_words
 from quizzer.grading.types import Verdict
 
 # An answer this many words longer than the reference, with the reference nowhere in it, is left to the
@@ -45,14 +47,20 @@ def similarity(first: str, second: str) -> float:
                and first[op.src_pos] == second[nxt.dest_pos] and first[nxt.src_pos] == second[op.dest_pos]}
     swapped |= {(src + 1, dest + 1) for src, dest in swapped}
     consonants = sum(1 for op in operations if op.tag == "replace" and (op.src_pos, op.dest_pos) not in swapped
-                     and first[op.src_pos].isalpha() and second[op.dest_pos].isalpha()
-                     and first[op.src_pos] not in _VOWELS and second[op.dest_pos] not in _VOWELS)
+                     and _other_consonant(first[op.src_pos], second[op.dest_pos]))
     return max(0.0, 1.0 - (OSA.distance(first, second) + consonants) / longest)
+
+
+def _other_consonant(first: str, second: str) -> bool:
+    """A consonant replaced by one that neither looks nor sounds like it ("d" for "t"; not "s" for "c")."""
+    if not (first.isalpha() and second.isalpha()) or first in _VOWELS or second in _VOWELS:
+        return False
+    return not any({first, second} == set(pair) for pair in words()["sound_alike_letters"])
 
 
 def name_words(text: str) -> list[str]:
     """Folded words without a leading article ("The Tigris" -> ["tigris"], "der Hund" -> ["hund"])."""
-    found = words(text)
+    found = folded_words(text)
     if len(found) > 1 and found[0] in word_set("articles"):
         found = found[1:]
     return found
@@ -106,17 +114,26 @@ def _match(given: list[str], expected: list[str], answer: str, context: Context)
     joined, target = "".join(given), "".join(expected)
     if joined == target:
         return Match(1.0, span, "same")
-    scores = [Match(_word_similarity(given, expected), span, "spelling")]
+    scores = [Match(term_similarity(given, expected), span, "spelling")]
     if context.asks_for_person and len(expected) > 1:
         scores.append(_surname(given, expected, span))
     if _is_acronym(answer, expected):
         scores.append(Match(1.0, span, "acronym"))
+    if _same_unit(answer, context.references or (" ".join(expected),)):
+        scores.append(Match(1.0, span, "unit"))
     generic = word_set("generic_name_words")
     distinctive = [word for word in expected if word not in generic]
     specific = [word for word in given if word not in generic]
     if distinctive and specific and distinctive != expected:
         scores.append(Match(_word_similarity(specific, distinctive), span, "part"))
     return max(scores, key=lambda match: match.similarity)
+
+
+def term_similarity(given: list[str], expected: list[str]) -> float:
+    """Word by word (see `_word_similarity`), plural and singular alike ("gases" for "gas")."""
+    similar = _word_similarity(given, expected)
+    singular = [_singular(word) for word in given], [_singular(word) for word in expected]
+    return max(similar, _word_similarity(*singular)) if singular != (given, expected) else similar
 
 
 def _word_similarity(given: list[str], expected: list[str]) -> float:
@@ -136,6 +153,29 @@ def _surname(given: list[str], expected: list[str], span: str) -> Match:
     if first_names and not all(len(name) == 1 and name == expected[0][0] or name in expected for name in first_names):
         return Match(0.0, span, "surname")
     return Match(surname, span, "surname")
+
+
+def _singular(word: str) -> str:
+    """"gases" -> "gas", "liquids" -> "liquid": plural and singular compared alike."""
+    if word.endswith(("ses", "xes", "ches", "shes")) and len(word) >= 5:
+        return word[:-2]
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def _same_unit(answer: str, references: tuple[str, ...]) -> bool:
+    """"N" for newton, "kg m/s^2" for newton: a unit of measurement by its name or its symbol."""
+    answer_unit = units.resolve_unit(plain(answer)) if len(answer) <= 20 else None
+    if answer_unit is None:
+        return False
+    for reference in references:
+        text = plain(reference)
+        if re.fullmatch(r"[^\W\d_]{3,}", text):
+            unit = units.resolve_unit(text)
+            if unit is not None and units.convert(1.0, answer_unit, unit) == 1.0:
+                return True
+    return False
 
 
 def _is_acronym(answer: str, expected: list[str]) -> bool:

@@ -16,7 +16,7 @@ MAX_UNIT_WORDS = 4
 _TOKEN = re.compile(r"\S+")
 _TRAILING = ".,;:!?)]}\"'"
 # "in metres", "how many bits", "(in km/h)": a unit the question asks the answer in.
-_ASKED_UNIT = re.compile(r"\b(?:in|how many|how much|number of|as an?)\s+(?:the\s+)?((?:\S+\s*){1,3})", re.IGNORECASE)
+_ASKED_UNIT = re.compile(r"\b(?:in|how many|how much|as an?)\s+(?:the\s+)?((?:\S+\s*){1,3})", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

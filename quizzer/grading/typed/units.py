@@ -44,6 +44,7 @@ def resolve_unit(text: str, dimension: str | None = None) -> Any | None:
     if alias is not None:
         return _parse(alias)
     compact = re.sub(r"\s+per\s+", "/", text)
+    compact = re.sub(r"(?<=[^\W\d_])([23])(?![\w^])", r"^\1", compact)  # "m/s2", "km2"
     if not _UNIT_TEXT.match(compact):
         return None
     unit = _parse(compact) or (None if _CASE_SENSITIVE_SYMBOL.match(compact) else _parse(compact.lower()))
