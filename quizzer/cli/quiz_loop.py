@@ -273,10 +273,11 @@ def nothing_to_do(session: QuizSession, console: Console, decks: Sequence[str]) 
 
 
 def load_decks(names: Sequence[str], config: Config) -> list[Deck]:
-    """The named decks; else those in the config's `decks` (files or folders); else the bundled decks."""
+    """The named decks; else those in the config's `decks` (files or folders); else the bundled decks in the
+    default rotation (the interview decks)."""
     from pathlib import Path
 
-    from quizzer.deck.catalog import bundled_decks, load
+    from quizzer.deck.catalog import default_decks, load
     from quizzer.deck.loader import DECK_SUFFIXES
 
     chosen: list[str | Path] = list(names) or list(config.get("decks") or [])
@@ -287,7 +288,7 @@ def load_decks(names: Sequence[str], config: Config) -> list[Deck]:
             expanded.extend(sorted(path for path in folder.iterdir() if path.suffix in DECK_SUFFIXES))
         else:
             expanded.append(entry)
-    return [load(entry, config) for entry in (expanded or bundled_decks())]
+    return [load(entry, config) for entry in (expanded or default_decks())]
 
 
 def start_quiz(

@@ -22,6 +22,15 @@ def bundled_decks() -> list[Path]:
     return _deck_files_in(bundled_decks_dir())
 
 
+# Bundled decks that `quizzer quiz` leaves out when no deck is named: quiz them by name.
+NOT_IN_ROTATION = frozenset({"short-answer"})
+
+
+def default_decks() -> list[Path]:
+    """The bundled decks a quiz with no deck named (and no `decks` in the config) draws from."""
+    return [path for path in bundled_decks() if path.stem not in NOT_IN_ROTATION]
+
+
 def known_decks(config: Config | None = None) -> list[Path]:
     """Bundled decks, then the files and directories listed in the config's `decks` (names there are skipped)."""
     config = _config(config)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from quizzer.grading import text as words_of
 from quizzer.grading.typed.codevalues import compare_code
@@ -41,6 +42,11 @@ _LEAD = {Verdict.CORRECT: "Correct", Verdict.PARTIAL: "Partly correct", Verdict.
 
 def answer_type(submission: Submission) -> AnswerType:
     return detect_type(submission.references, submission.question, submission.answer_format)
+
+
+def card_answer_type(card: Any) -> AnswerType:
+    """A `quizzer.deck.Card`'s answer type: its `type:`, else detected from its answers."""
+    return answer_type(Submission.for_card(card, ""))
 
 
 def grade_typed(submission: Submission, info: GraderInfo) -> Grade | None:
