@@ -81,10 +81,10 @@ def compare_code(answer: str, reference: str, context: Context) -> Comparison | 
 
 def _value_part(answer: str, keep_remark: bool = False) -> str:
     """The value without the words around it: "It returns `[3, 2, 1]`." -> "[3, 2, 1]"."""
-    text = plain(answer)
-    spans = _CODE_SPAN.findall(text)
+    spans = _CODE_SPAN.findall(answer)  # before `plain`, which reads a backtick as a quote
     if len(spans) == 1:
-        return spans[0].strip()
+        return plain(spans[0])
+    text = plain(answer)
     lowered = text.lower()
     for phrase in phrases("code_lead_ins"):
         lead = " ".join(phrase)

@@ -10,10 +10,10 @@ from typing import Any
 
 from quizzer.grading.typed.data import words
 from quizzer.grading.typed.mathparse import Formula, has_plus_minus, parse_formula
-from quizzer.grading.typed.mathtokens import NotAFormula, tokenize
+from quizzer.grading.typed.mathtokens import FormulaTooLarge, NotAFormula
 from quizzer.grading.typed.mathvalues import same_growth, same_values
 from quizzer.grading.typed.outcome import Comparison, Context, right, wrong
-from quizzer.grading.typed.textutil import fold, has_negation, plain
+from quizzer.grading.typed.textutil import fold, has_negation, looks_symbolic, plain
 from quizzer.grading.types import Verdict
 
 MAX_WINDOW_WORDS = 16
@@ -50,9 +50,13 @@ def compare_expression(answer: str, reference: str, context: Context) -> Compari
         return None
     names = frozenset(str(symbol) for formula in expected for symbol in formula.symbols)
     shown = plain(reference)
-    found = _answer_formulas(answer, names, expected[0].big_o)
+    try:
+        found = _answer_formulas(answer, names, expected[0].big_o)
+    except FormulaTooLarge as error:
+        return Comparison(Verdict.UNGRADABLE, f"the answer is not read as a formula: {error}", shown,
+                          plain(answer)[:40], 0.0, {"limit": str(error)})
     if found is None:
-        return None
+        return _unreadable(answer, shown)
     given, stated = found
     # Each formula stated must be the reference's; a formula's readings (±, "1/2a") need only one to be.
     results = [_best(expected, readings) for readings in stated]
@@ -63,6 +67,15 @@ def compare_expression(answer: str, reference: str, context: Context) -> Compari
     if None in results and False not in results:
         return None
     return wrong(shown, given, f"{given} is not {shown}.")
+
+
+def _unreadable(answer: str, shown: str) -> Comparison | None:
+    """Symbols that are not a formula we read ("__import__('os')", "().__class__"): incorrect, never run. Words
+    without symbols are left to the free-text grader."""
+    if not looks_symbolic(answer):
+        return None
+    given = plain(answer)[:40]
+    return wrong(shown, given, f"{given} is not a formula; the answer is {shown}.", unreadable=True)
 
 
 def _best(expected: tuple[Formula, ...], readings: list[Any]) -> bool | str | None:
@@ -86,10 +99,15 @@ def _answer_formulas(answer: str, names: frozenset[str], big_o: bool) -> tuple[s
     text = plain(answer).rstrip(".")
     stated: list[list[Any]] = []
     shown: list[str] = []
+    try:
+        _readings(text, names)
+    except FormulaTooLarge:
+        if looks_symbolic(text):
+            raise  # a formula over a limit is not read at all; a long sentence is searched for one below
     rest = text
     while len(stated) < 3:
         found = next(((candidate, readings) for candidate in _windows(rest)
-                      if (readings := _readings(candidate, names))), None)
+                      if (readings := _readings(candidate, names, whole=False))), None)
         if found is None:
             break
         candidate, readings = found
@@ -127,11 +145,15 @@ def _windows(text: str) -> Iterator[str]:
                 yield candidate
 
 
-def _readings(candidate: str, names: frozenset[str]) -> list[Any]:
-    readings = []
+def _readings(candidate: str, names: frozenset[str], whole: bool = True) -> list[Any]:
+    readings: list[Any] = []
     for tight in (True, False):
         try:
             formulas = tuple(parse_formula(candidate, names, sign, tight) for sign in _signs(candidate))
+        except FormulaTooLarge:
+            if whole:
+                raise
+            return readings
         except NotAFormula:
             return readings
         if formulas not in readings:

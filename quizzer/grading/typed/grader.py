@@ -61,8 +61,10 @@ def grade_typed(submission: Submission, info: GraderInfo) -> Grade | None:
         return Grade(Verdict.INCORRECT, info, SURE_WRONG, SURE_WRONG, feedback, matched_reference=0,
                      evidence={**evidence, "dont_know": True})
     if len(answer) > MAX_ANSWER_CHARS:
-        if kind is AnswerType.EXPRESSION and len(_SYMBOLS.findall(answer)) > len(answer) / 3:
-            reason = f"the formula is {len(answer):,} characters long; at most {MAX_CHARS} are read"
+        # An explanation goes to the free-text grader; a 10,000-character formula or blob is not read at all.
+        if len(_SYMBOLS.findall(answer)) > len(answer) / 3 or answer.count(" ") < len(answer) / 100:
+            reason = f"the answer is {len(answer):,} characters with no sentence in it (a formula is read up to " \
+                     f"{MAX_CHARS})"
             return Grade(Verdict.UNGRADABLE, info, reason=reason, feedback=f"Could not grade: {reason}.",
                          evidence=evidence)
         return None
@@ -72,8 +74,11 @@ def grade_typed(submission: Submission, info: GraderInfo) -> Grade | None:
     if not compared:
         return None
     index, best = max(compared, key=lambda entry: (entry[1].rank, entry[1].probability, -entry[0]))
-    details = {f"typed_{name}": value for name, value in best.details.items()
-               if isinstance(value, (str, int, float, bool)) or value is None}
+    if best.verdict is Verdict.UNGRADABLE:
+        reason = best.feedback
+        return Grade(Verdict.UNGRADABLE, info, reason=reason, feedback=f"Could not grade: {reason}.",
+                     evidence={**evidence, "typed_given": best.given})
+    details = {f"typed_{name}": value for name, value in best.details.items() if _plain_value(value)}
     return Grade(
         verdict=best.verdict,
         grader=info,
@@ -83,6 +88,12 @@ def grade_typed(submission: Submission, info: GraderInfo) -> Grade | None:
         matched_reference=index,
         evidence={**evidence, "typed_expected": best.expected, "typed_given": best.given, **details},
     )
+
+
+def _plain_value(value: Any) -> bool:
+    """JSON-ready: a scalar, or a list of scalars (the values parsed from the answer)."""
+    scalar = (str, int, float, bool, type(None))
+    return isinstance(value, scalar) or isinstance(value, list) and all(isinstance(item, scalar) for item in value)
 
 
 def _compare(kind: AnswerType, answer: str, reference: str, context: Context) -> Comparison | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from quizzer.grading.typed.mathtokens import NotAFormula, Token, tokenize
+from quizzer.grading.typed.mathtokens import FormulaTooLarge, NotAFormula, Token, tokenize
 
 MAX_EXPONENT = 100
 MAX_POWER_BITS = 4096
@@ -155,11 +155,11 @@ class _Parser:
 
     def raise_to(self, base: Any, exponent: Any) -> Any:
         if exponent.is_Number and abs(exponent) > MAX_EXPONENT:
-            raise NotAFormula(f"an exponent over {MAX_EXPONENT}")
+            raise FormulaTooLarge(f"an exponent over {MAX_EXPONENT}")
         if exponent.is_Number and base.is_Rational:
             bits = max(int(base.p).bit_length(), int(base.q).bit_length())
             if bits * abs(float(exponent)) > MAX_POWER_BITS:
-                raise NotAFormula("a power too large to compute")
+                raise FormulaTooLarge("a power too large to compute")
         return self.sp.Pow(base, exponent)
 
     def postfix(self) -> Any:
@@ -167,7 +167,7 @@ class _Parser:
         while self.is_op("!"):
             self.take()
             if value.is_Number and not (value.is_Integer and 0 <= value <= MAX_FACTORIAL):
-                raise NotAFormula(f"a factorial of a number over {MAX_FACTORIAL}")
+                raise FormulaTooLarge(f"a factorial of a number over {MAX_FACTORIAL}")
             value = self.sp.factorial(value)
         return value
 

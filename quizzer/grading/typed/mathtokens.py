@@ -46,6 +46,10 @@ class NotAFormula(ValueError):
     """The text is not a formula we accept (unknown word or character, or over a limit)."""
 
 
+class FormulaTooLarge(NotAFormula):
+    """The text is over a limit (length, nesting, tokens, digits, an exponent): it is not read at all."""
+
+
 @dataclass(frozen=True)
 class Token:
     kind: str  # "num", "name", "func", "const", "bigo", "op"
@@ -70,12 +74,12 @@ def tokenize(text: str, symbols: frozenset[str] | None = None) -> list[Token]:
             spaced = True
             continue
         if kind == "num" and len(value.replace(".", "")) > MAX_NUMBER_DIGITS:
-            raise NotAFormula("a number over 30 digits")
+            raise FormulaTooLarge("a number over 30 digits")
         if kind == "op":
             depth += value in "([{"
             depth -= value in ")]}"
             if depth > MAX_DEPTH:
-                raise NotAFormula(f"brackets nested over {MAX_DEPTH} deep")
+                raise FormulaTooLarge(f"brackets nested over {MAX_DEPTH} deep")
             value = _OPERATORS.get(value, value)
             kind = "func" if value == "sqrt" else "const" if value == "oo" else "op"
             tokens.append(Token(kind, value, spaced))
@@ -85,7 +89,7 @@ def tokenize(text: str, symbols: frozenset[str] | None = None) -> list[Token]:
             tokens.append(Token(kind, value, spaced))
         spaced = False
         if len(tokens) > MAX_TOKENS:
-            raise NotAFormula(f"over {MAX_TOKENS} tokens")
+            raise FormulaTooLarge(f"over {MAX_TOKENS} tokens")
     if not tokens:
         raise NotAFormula("empty")
     return tokens
@@ -98,7 +102,7 @@ def _rewrite(text: str) -> str:
     """Plain text from LaTeX, Unicode superscripts and operator words ("squared", "divided by")."""
     text = plain(text).strip().strip("$").strip()
     if len(text) > MAX_CHARS:
-        raise NotAFormula(f"over {MAX_CHARS} characters")
+        raise FormulaTooLarge(f"over {MAX_CHARS} characters")
     text = re.sub(r"\\([A-Za-z]+)", lambda match: _latex(match.group(1)), text)
     text = re.sub(r"\\[,;:! ]", " ", text)
     text = re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ⁿˣ]+", lambda match: f"^({match.group(0).translate(_SUPERSCRIPT)})", text)

@@ -11,8 +11,8 @@ from typing import Any
 from quizzer.grading.typed import units
 from quizzer.grading.typed.data import fitted
 from quizzer.grading.typed.outcome import UNSURE, Comparison, Context, right, wrong
-from quizzer.grading.typed.quantities import Quantity, asked_unit, find_quantities, parse_quantity
-from quizzer.grading.typed.textutil import plain
+from quizzer.grading.typed.quantities import Quantity, asked_unit_words, find_quantities, parse_quantity
+from quizzer.grading.typed.textutil import fold, looks_symbolic, plain
 from quizzer.grading.types import Verdict
 
 _TOLERANCE = re.compile(r"^\s*(\d+(?:\.\d+)?|\.\d+)\s*(%?)\s*$")
@@ -31,20 +31,28 @@ def compare_number(answer: str, reference: str, context: Context) -> Comparison 
     expected = parse_quantity(reference)
     if expected is None:
         return None
-    asked = asked_unit(context.question)
+    asked_words = asked_unit_words(context.question)
+    asked = asked_words[0] if asked_words else None
     reference_unit = expected.unit if expected.unit is not None else asked
     dimension = units.dimension_of(reference_unit) if reference_unit is not None else None
     found = [quantity for quantity in find_quantities(answer, dimension) if not quantity.negated]
     # Numbers the question itself gives ("36 km/h is 10 m/s") are not the answer, unless they are all there is.
     found = [quantity for quantity in found if not _in_question(quantity, context.question)] or found
     if not found:
+        if looks_symbolic(answer) and not find_quantities(answer):  # "9**9**9**9": no number we read
+            given = plain(answer)[:40]
+            return wrong(plain(reference), given, f"{given} is not a number; the answer is {plain(reference)}.")
         return None
     judged = [_judge(quantity, expected, reference_unit, asked, context) for quantity in found]
-    shown = plain(reference) + (f" ({units.symbol(asked)})" if expected.unit is None and asked is not None else "")
+    shown = plain(reference) + (f" ({asked_words[1]})" if expected.unit is None and asked_words else "")
     given = ", ".join(item.quantity.text for item in judged)
     details: dict[str, Any] = {"expected_value": expected.value, "expected_unit": _unit_name(reference_unit),
                                "given_values": [item.value for item in judged]}
     statuses = {item.status for item in judged}
+    unknown = next((item.quantity for item in judged if item.status == "unknown unit"), None)
+    if unknown is not None:
+        return Comparison(Verdict.UNCERTAIN, f"You said {given}, and {unknown.unknown_unit!r} is no unit I know; the "
+                          f"answer is {shown}.", shown, given, UNSURE, {**details, "unknown_unit": unknown.unknown_unit})
     if statuses == {"equal"}:
         if any(item.unit_missing for item in judged):
             verdict = Verdict(fitted()["missing_unit_verdict"])
@@ -76,7 +84,15 @@ def _judge(quantity: Quantity, expected: Quantity, reference_unit: Any, asked: A
     elif quantity.unit is None and expected.unit is not None and asked is None:
         unit_missing = not _mentions_unit(context.question, expected.unit)
     equal = _within(value, coarse, expected, reference_unit, context)
+    if equal and quantity.unit is None and reference_unit is not None and _unknown_unit(quantity, context.question):
+        return _Judged(quantity, "unknown unit", value)
     return _Judged(quantity, "equal" if equal else "different", value, unit_missing)
+
+
+def _unknown_unit(quantity: Quantity, question: str) -> bool:
+    """"100 flurbs" for 100 °C: a word where the unit goes that is no unit, and not a thing the question counts."""
+    word = quantity.unknown_unit.lower()
+    return bool(word) and word not in fold(question).split() and word.rstrip("s") not in fold(question)
 
 
 def _within(value: float, answer_rounding: float, expected: Quantity, unit: Any, context: Context) -> bool:

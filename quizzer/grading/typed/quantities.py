@@ -26,6 +26,7 @@ class Quantity:
     unit_text: str
     end: int  # where the quantity (number and unit) ends in the text
     negated: bool = False  # "not 16"
+    unknown_unit: str = ""  # the word after the number when it is no unit we know ("100 flurbs")
 
     @property
     def value(self) -> float:
@@ -78,7 +79,8 @@ def _with_unit(text: str, number: Number, dimension: str | None) -> Quantity:
         unit = units.resolve_unit(candidate, dimension)
         if unit is not None:
             return Quantity(number, unit, candidate, number.end + tokens[0].start() + len(candidate), negated)
-    return Quantity(number, None, "", number.end, negated)
+    unknown = tokens[0].group(0).rstrip(_TRAILING) if tokens else ""
+    return Quantity(number, None, "", number.end, negated, unknown if re.fullmatch(r"[^\W\d_]+", unknown) else "")
 
 
 def _negated_before(text: str, start: int) -> bool:
@@ -88,6 +90,12 @@ def _negated_before(text: str, start: int) -> bool:
 
 def asked_unit(question: str) -> Any | None:
     """The unit the question asks for ("How many bits...", "... in metres per second?"), if it names one."""
+    found = asked_unit_words(question)
+    return found[0] if found else None
+
+
+def asked_unit_words(question: str) -> tuple[Any, str] | None:
+    """The unit the question asks for and the words it names it with ("bits")."""
     for match in _ASKED_UNIT.finditer(plain(question)):
         candidates: list[str] = []
         for word in match.group(1).split():
@@ -99,5 +107,5 @@ def asked_unit(question: str) -> Any | None:
         for count in range(len(candidates), 0, -1):
             unit = units.resolve_unit(" ".join(candidates[:count]))
             if unit is not None:
-                return unit
+                return unit, " ".join(candidates[:count])
     return None

@@ -53,3 +53,11 @@ def residual_words(answer: str, question: str, keep: frozenset[str] = frozenset(
     """
     dropped = (frozenset(words(question)) | word_set("filler")) - keep
     return [word for word in words(answer) if word not in dropped]
+
+
+def looks_symbolic(text: str) -> bool:
+    """Mostly symbols, hardly any words ("9**9**9**9", "__import__('os')"): meant as a formula or as code, not
+    as a sentence."""
+    symbols = len(re.findall(r"[()\[\]{}_.'\"=+*/^\\;:@!|<>-]", text))
+    long_words = len(re.findall(r"[^\W\d_]{3,}", text))
+    return symbols >= 1 and long_words == 0 or symbols >= 3 and long_words <= max(3, symbols // 10)
