@@ -101,6 +101,11 @@ def test_plus_minus_means_both_roots() -> None:
     assert verdict(reference, "(-b ± sqrt(b^2+4ac))/2a") is Verdict.INCORRECT
 
 
+def test_a_function_named_alone_applies_to_the_references_variable() -> None:
+    assert verdict(["cos(x)"], "I think it is the cosine") is Verdict.CORRECT
+    assert verdict(["cos(x)"], "sine") is Verdict.INCORRECT
+
+
 def test_a_negated_or_formula_free_answer_is_left_to_the_free_text_grader() -> None:
     assert verdict(["cos(x)"], "not sin x but cos x") is None
-    assert verdict(["cos(x)"], "I think it is the cosine") is None
+    assert verdict(["cos(x)"], "something from trigonometry") is None

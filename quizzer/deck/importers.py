@@ -310,7 +310,8 @@ def _answer_format(values: dict[str, str], where: str, problems: list[str]) -> d
             problems.append(f"{where}: {name} {values[name]!r} is not true or false; ignored")
         flags[name] = value in _TRUE
     fields = {"answer_type": values.get("type") or None, "tolerance": values.get("tolerance") or None, **flags}
-    found = answer_format_problems(fields["answer_type"], fields["tolerance"], flags["ordered"], flags["partial_credit"])
+    found = answer_format_problems(fields["answer_type"], fields["tolerance"], flags["ordered"],
+                                   flags["partial_credit"])
     for name, message in found.items():
         problems.append(f"{where}: {message}; ignored")
     unusable = {"type": ("answer_type", None), "tolerance": ("tolerance", None), "ordered": ("ordered", False),

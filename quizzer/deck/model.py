@@ -66,7 +66,8 @@ class Card:
     @property
     def content_hash(self) -> str:
         """A hash of what the learner is graded on; a change marks the card as edited."""
-        graded_on = {"question": self.question, "references": list(self.references), "key_points": list(self.key_points)}
+        graded_on = {"question": self.question, "references": list(self.references),
+                     "key_points": list(self.key_points)}
         # The short-answer fields count only where set, so the hashes of cards without them stay as they were.
         graded_on.update({name: value for name, value in self.answer_format.items() if value})
         payload = json.dumps(graded_on, sort_keys=True)

@@ -12,7 +12,7 @@ from quizzer.grading.decision import DecisionModel, load_decision_model
 from quizzer.grading.embedder import Embedder, embedder_for_config
 from quizzer.grading.evidence import Evidence, closest, collect_evidence
 from quizzer.grading.feedback import decide, untick_negated_points, write_feedback
-from quizzer.grading.typed import TYPED_VERSION, grade_typed_first
+from quizzer.grading.typed import TYPED_VERSION, grade_typed_first, warm_up_typed
 from quizzer.grading.types import Grade, GraderInfo, Submission
 
 if TYPE_CHECKING:
@@ -52,6 +52,8 @@ class EmbeddingGrader:
 
     def warm_up(self) -> None:
         self.embedder.warm_up()
+        if self.typed_answers:
+            warm_up_typed()
 
     def grade(self, submission: Submission) -> Grade:
         return self.grade_batch([submission])[0]

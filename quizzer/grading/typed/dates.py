@@ -38,7 +38,8 @@ def _month_pattern() -> re.Pattern[str]:
     names = sorted({name for pair in parserinfo().MONTHS for name in pair}, key=len, reverse=True)
     month = "(?:" + "|".join(names) + r")\.?"
     return re.compile(
-        rf"(?<!\w)(?:\d{{1,2}}{_ORDINAL}\s+(?:of\s+)?)?{month}(?:\s+\d{{1,2}}{_ORDINAL}(?!\d))?(?:,?\s+\d{{3,4}})?(?!\w)",
+        rf"(?<!\w)(?:\d{{1,2}}{_ORDINAL}\s+(?:of\s+)?)?{month}"
+        rf"(?:\s+\d{{1,2}}{_ORDINAL}(?!\d))?(?:,?\s+\d{{3,4}})?(?!\w)",
         re.IGNORECASE,
     )
 
@@ -65,7 +66,8 @@ def find_dates(text: str, years: bool = True) -> list[tuple[DateValue, ...]]:
     taken = [(start, end) for start, end, _ in found]
     if years:
         for match in _YEAR.finditer(text):
-            if any(start <= match.start() < end for start, end in taken) or len(match.group(1)) < 3 and not match.group(2):
+            inside = any(start <= match.start() < end for start, end in taken)
+            if inside or len(match.group(1)) < 3 and not match.group(2):
                 continue
             era = (match.group(2) or "").upper().replace(".", "")
             year = int(match.group(1)) * (-1 if era in ("BC", "BCE") else 1)

@@ -93,7 +93,8 @@ def _is_date(text: str, question: str) -> bool:
         return False
     if value.month is not None:
         return True
-    return contains_phrase(question, "question_year") and re.fullmatch(r"\d{3,4}(?:\s*(?:AD|BC|CE|BCE))?", text) is not None
+    year = re.fullmatch(r"\d{3,4}(?:\s*(?:AD|BC|CE|BCE))?", text)
+    return year is not None and contains_phrase(question, "question_year")
 
 
 def _is_list(text: str, question: str) -> bool:

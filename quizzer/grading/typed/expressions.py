@@ -10,7 +10,7 @@ from typing import Any
 
 from quizzer.grading.typed.data import words
 from quizzer.grading.typed.mathparse import Formula, has_plus_minus, parse_formula
-from quizzer.grading.typed.mathtokens import FormulaTooLarge, NotAFormula
+from quizzer.grading.typed.mathtokens import FormulaTooLarge, NotAFormula, function_name
 from quizzer.grading.typed.mathvalues import same_growth, same_values
 from quizzer.grading.typed.outcome import Comparison, Context, right, wrong
 from quizzer.grading.typed.textutil import fold, has_negation, looks_symbolic, plain
@@ -115,7 +115,7 @@ def _answer_formulas(answer: str, names: frozenset[str], big_o: bool) -> tuple[s
         shown.append(_trimmed(candidate))
         rest = rest.replace(candidate, " ", 1)
     if not stated:
-        return _complexity_word(text, names) if big_o else None
+        return _complexity_word(text, names) if big_o else _bare_function(text, names)
     if has_negation(rest):
         return None
     return ", ".join(shown), stated
@@ -161,6 +161,16 @@ def _readings(candidate: str, names: frozenset[str], whole: bool = True) -> list
         if "/" not in candidate:
             break
     return readings
+
+
+def _bare_function(text: str, names: frozenset[str]) -> tuple[str, list[list[Any]]] | None:
+    """"cosine" or "cos" for cos(x): a function named alone, applied to the reference's one variable."""
+    fillers = set(words()["expression_filler"])
+    named = [word for word in fold(text).split() if word not in fillers]
+    function = function_name(named[0]) if len(named) == 1 and len(names) == 1 else None
+    if function is None:
+        return None
+    return text, [[(parse_formula(f"{function}({next(iter(names))})", names),)]]
 
 
 def _complexity_word(text: str, names: frozenset[str]) -> tuple[str, list[Any]] | None:

@@ -103,6 +103,15 @@ def _compare(kind: AnswerType, answer: str, reference: str, context: Context) ->
     return _COMPARE[kind](answer, reference, context)
 
 
+def warm_up_typed() -> None:
+    """Loads what the first typed answer would wait for: pint's unit registry and sympy."""
+    from quizzer.grading.typed import units
+    from quizzer.grading.typed.mathparse import parse_formula
+
+    units.warm_up()
+    parse_formula("x")
+
+
 def _dont_know(answer: str) -> bool:
     """Empty, "?", "no idea": the free-text grader's test, without taking "π" or "你好" (no Latin words) for one."""
     if not words_of.is_dont_know(answer):

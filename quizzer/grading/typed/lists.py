@@ -88,7 +88,8 @@ def _item_similarity(item: str, expected: str, context: Context) -> float:
             expected_number.number.precision, 1e-9) else 0.0
     target = name_words(_PARENTHESES.sub(" ", expected))
     best = 0.0
-    for candidate in (item, _PARENTHESES.sub(" ", item), " ".join(residual_words(item, context.question, frozenset(target)))):
+    residual = " ".join(residual_words(item, context.question, frozenset(target)))
+    for candidate in (item, _PARENTHESES.sub(" ", item), residual):
         words = name_words(candidate)
         if words and target:
             best = max(best, 1.0 if words == target else term_similarity(words, target))

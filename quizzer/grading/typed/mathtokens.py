@@ -165,6 +165,13 @@ def _fillers() -> frozenset[str]:
     return frozenset(entry for entry in words()["expression_filler"] if " " not in entry)
 
 
+def function_name(word: str) -> str | None:
+    """The function a word names ("cosine" -> "cos"), or None."""
+    lowered = word.lower()
+    name = _FUNCTION_ALIASES.get(lowered, lowered)
+    return name if name in FUNCTIONS else None
+
+
 def _split_word(word: str, symbols: frozenset[str] | None) -> list[tuple[str, str]] | None:
     """"nlogn" -> n, log, n; "mc" -> m, c: a word as known names and variables, or None."""
     if symbols is None and len(word) > 3 and not any(word.lower().find(name) >= 0 for name in FUNCTIONS):

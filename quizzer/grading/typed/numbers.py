@@ -149,8 +149,8 @@ def _read_words(tokens: list[tuple[str, int, int]], start: int, text: str) -> tu
             total, current = total + (current or 1) * scales[word], 0.0
         elif word in fractions and seen and (current or total):
             value = (total + current) / fractions[word]
-            end = tokens[index][2]
-            return Number(value, abs(value) * 1e-9, abs(value) * 1e-9, tokens[start][1], end, text[tokens[start][1]:end]), index + 1
+            begin, end = tokens[start][1], tokens[index][2]
+            return Number(value, abs(value) * 1e-9, abs(value) * 1e-9, begin, end, text[begin:end]), index + 1
         elif word == "and" and seen and at(1) in ("a", "one") and at(2) in fractions:
             value = total + current + 1 / fractions[at(2)]
             end = tokens[index + 2][2]

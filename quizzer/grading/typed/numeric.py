@@ -51,8 +51,9 @@ def compare_number(answer: str, reference: str, context: Context) -> Comparison 
     statuses = {item.status for item in judged}
     unknown = next((item.quantity for item in judged if item.status == "unknown unit"), None)
     if unknown is not None:
-        return Comparison(Verdict.UNCERTAIN, f"You said {given}, and {unknown.unknown_unit!r} is no unit I know; the "
-                          f"answer is {shown}.", shown, given, UNSURE, {**details, "unknown_unit": unknown.unknown_unit})
+        feedback = f"You said {given}, and {unknown.unknown_unit!r} is no unit I know; the answer is {shown}."
+        return Comparison(Verdict.UNCERTAIN, feedback, shown, given, UNSURE,
+                          {**details, "unknown_unit": unknown.unknown_unit})
     if statuses == {"equal"}:
         if any(item.unit_missing for item in judged):
             verdict = Verdict(fitted()["missing_unit_verdict"])
