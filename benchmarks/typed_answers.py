@@ -22,9 +22,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from quizzer.config import load_config  # noqa: E402
-from quizzer.grading.embedding import make_embedding_grader  # noqa: E402
-from quizzer.grading.types import Submission  # noqa: E402
+from quizzer.core.config import load_config  # noqa: E402
+from quizzer.core.types import Submission  # noqa: E402
+from quizzer.grading.offline.embedding import make_embedding_grader  # noqa: E402
 
 CIRCLE = ("What is the formula for the area of a circle of radius r?", ("π r^2",))
 BOILING = ("At what temperature does water boil at sea level?", ("100 °C",))

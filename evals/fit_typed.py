@@ -1,10 +1,10 @@
 """Fits the name-similarity threshold of the short-answer comparisons on the tune answers, and writes it to
-quizzer/grading/typed/fitted.json.
+quizzer/grading/offline/typed/data/fitted.json.
 
     .venv/bin/python evals/fit_typed.py evals/short_answers_tune.jsonl [--write]
 
 For every answer to a card whose answer is a name or term, the best spelling similarity to any reference
-(quizzer.grading.typed.names) is paired with the human label. The threshold is the middle of the widest gap
+(quizzer.grading.offline.typed.names) is paired with the human label. The threshold is the middle of the widest gap
 that makes the fewest errors, a wrong answer accepted counting three times a right one refused (the issue's
 budget: at most 3 % of wrong answers graded correct, at least 90 % of right answers); a band of 0.1 below it
 is uncertain. Only answers whose similarity is below 1 (misspellings, other names) tell about the threshold.
@@ -16,13 +16,14 @@ import argparse
 import json
 from pathlib import Path
 
-from quizzer.answers import read_answer_rows
-from quizzer.grading.typed.data import fitted
-from quizzer.grading.typed.detect import detect_type
-from quizzer.grading.typed.names import compare_name
-from quizzer.grading.typed.outcome import AnswerType, Context
+from quizzer.batch.answers import read_answer_rows
+from quizzer.core.types import AnswerType
+from quizzer.grading.offline.typed.datafiles import fitted
+from quizzer.grading.offline.typed.detect import detect_type
+from quizzer.grading.offline.typed.names import compare_name
+from quizzer.grading.offline.typed.outcome import Context
 
-FITTED = Path(__file__).resolve().parent.parent / "quizzer" / "grading" / "typed" / "fitted.json"
+FITTED = Path(__file__).resolve().parent.parent / "quizzer" / "grading" / "offline" / "typed" / "data" / "fitted.json"
 WRONG_ACCEPTED_COST = 3.0
 UNCERTAIN_BAND = 0.1
 

@@ -15,13 +15,13 @@ import argparse
 import collections
 from pathlib import Path
 
-from quizzer.config import load_config
+from quizzer.core.config import load_config
+from quizzer.core.types import GraderInfo
 from quizzer.evals.datasets import load_dataset
-from quizzer.grading.decision import load_decision_model
-from quizzer.grading.embedder import embedder_for_config
-from quizzer.grading.embedding import EmbeddingGrader
-from quizzer.grading.typed import AnswerType, answer_type, grade_typed
-from quizzer.grading.types import GraderInfo
+from quizzer.grading.offline.decision import load_decision_model
+from quizzer.grading.offline.embedder import embedder_for
+from quizzer.grading.offline.embedding import EmbeddingGrader
+from quizzer.grading.offline.typed import AnswerType, answer_type, grade_typed
 
 REPO = Path(__file__).resolve().parent.parent
 TRAINING_SETS = ("semeval2013_scientsbank", "semeval2013_beetle", "saf_communication_networks_en", "stsb")
@@ -55,7 +55,7 @@ def main() -> None:
             continue
         if free_text is None:
             config = load_config()
-            free_text = EmbeddingGrader(embedder_for_config(config), load_decision_model(), config, typed_answers=False)
+            free_text = EmbeddingGrader(embedder_for(config, None), load_decision_model(), config, typed_answers=False)
         before = free_text.grade_batch([item.submission for item, _ in engaged])
         changed = 0
         right_before = right_after = 0

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from quizzer.core.errors import DeckError
+from quizzer.core.types import AnswerFormat, Submission
 from quizzer.deck.catalog import bundled_decks, default_decks
 from quizzer.deck.importers import parse_csv
 from quizzer.deck.loader import load_deck, parse_deck
 from quizzer.deck.model import Card
 from quizzer.deck.writer import deck_to_yaml
-from quizzer.errors import DeckError
-from quizzer.grading.types import AnswerFormat, Submission
 
 DECK = """\
 name: short
@@ -43,9 +43,9 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_the_fields_load_onto_the_card_and_into_its_submissions(tmp_path: Path) -> None:
     deck = load_deck(write(tmp_path, DECK))
     boil, planets, year = deck.cards
-    assert boil.tolerance == "0.5" and boil.answer_type is None
-    assert planets.ordered and planets.partial_credit
-    assert year.answer_type == "date"
+    assert boil.answer_format == AnswerFormat(tolerance="0.5")
+    assert planets.answer_format == AnswerFormat(ordered=True, partial_credit=True)
+    assert year.answer_format == AnswerFormat(type="date")
     assert Submission.for_card(planets, "x").answer_format == AnswerFormat(ordered=True, partial_credit=True)
 
 
@@ -85,8 +85,9 @@ def test_the_writer_keeps_the_fields_and_a_deck_round_trips(tmp_path: Path) -> N
 def test_csv_import_reads_the_fields_and_reports_bad_ones() -> None:
     text = "question,answer,type,tolerance,ordered\nHow many?,8,number,1%,\nPlanets?,\"a, b\",list,,yes\nX?,y,bogus,,maybe\n"
     cards, _, problems = parse_csv(text, "t.csv")
-    assert (cards[0].answer_type, cards[0].tolerance) == ("number", "1%")
-    assert cards[1].ordered and cards[2].answer_type is None and not cards[2].ordered
+    assert cards[0].answer_format == AnswerFormat(type="number", tolerance="1%")
+    assert cards[1].answer_format == AnswerFormat(type="list", ordered=True)
+    assert cards[2].answer_format == AnswerFormat()  # both bad values left out
     assert problems == ["t.csv:4: ordered 'maybe' is not true or false; ignored",
                         "t.csv:4: unknown type 'bogus' (allowed: number, expression, list, name, code, date, yes_no, "
                         "text); ignored"]
@@ -95,7 +96,8 @@ def test_csv_import_reads_the_fields_and_reports_bad_ones() -> None:
 def test_unset_fields_leave_a_cards_hash_as_it_was() -> None:
     card = Card(id="c", question="Q?", references=("A",))
     assert card.content_hash == "afca443bc7298295"  # as before the fields existed
-    assert Card(id="c", question="Q?", references=("A",), tolerance="1%").content_hash != card.content_hash
+    changed = Card(id="c", question="Q?", references=("A",), answer_format=AnswerFormat(tolerance="1%"))
+    assert changed.content_hash != card.content_hash
 
 
 def test_the_short_answer_deck_is_bundled_but_not_in_the_default_rotation() -> None:

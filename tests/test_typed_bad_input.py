@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from quizzer.grading.typed import grade_typed
-from quizzer.grading.types import GraderInfo, Submission, Verdict
+from quizzer.core.types import GraderInfo, Submission, Verdict
+from quizzer.grading.offline.typed import grade_typed
 
 INFO = GraderInfo("embedding", "test")
 CIRCLE = ("What is the formula for the area of a circle of radius r?", ("π r^2",))

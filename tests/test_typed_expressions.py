@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from quizzer.grading.typed.expressions import compare_expression, looks_like_formula
-from quizzer.grading.typed.mathparse import parse_formula
-from quizzer.grading.typed.mathtokens import NotAFormula, tokenize
-from quizzer.grading.typed.outcome import Context
-from quizzer.grading.types import Verdict
+from quizzer.core.types import Verdict
+from quizzer.grading.offline.typed.expressions import compare_expression, looks_like_formula
+from quizzer.grading.offline.typed.mathparse import parse_formula
+from quizzer.grading.offline.typed.mathtokens import NotAFormula, tokenize
+from quizzer.grading.offline.typed.outcome import Context
 
 
 def verdict(references: list[str], answer: str, question: str = "Which formula?") -> Verdict | None:

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from quizzer.answers import read_answer_rows
+from quizzer.batch.answers import read_answer_rows
+from quizzer.core.types import AnswerFormat, Grade, GraderInfo, Submission, Verdict
 from quizzer.deck.catalog import load
-from quizzer.grading.decision import load_decision_model
-from quizzer.grading.embedding import EmbeddingGrader
-from quizzer.grading.typed import TYPED_VERSION, AnswerType, answer_type, card_answer_type, grade_typed
-from quizzer.grading.typed.detect import detect_type
-from quizzer.grading.types import AnswerFormat, Grade, GraderInfo, Submission, Verdict
+from quizzer.grading.offline.decision import load_decision_model
+from quizzer.grading.offline.embedding import EmbeddingGrader
+from quizzer.grading.offline.typed import TYPED_VERSION, AnswerType, answer_type, card_answer_type, grade_typed
+from quizzer.grading.offline.typed.detect import detect_type
 
 REPO = Path(__file__).resolve().parent.parent
 INFO = GraderInfo("embedding", "test")

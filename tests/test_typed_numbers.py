@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from quizzer.grading.typed.numbers import find_numbers
-from quizzer.grading.typed.numeric import compare_number
-from quizzer.grading.typed.outcome import Context
-from quizzer.grading.typed.quantities import asked_unit, parse_quantity
-from quizzer.grading.types import AnswerFormat, Verdict
+from quizzer.core.types import AnswerFormat, Verdict
+from quizzer.grading.offline.typed.numbers import find_numbers
+from quizzer.grading.offline.typed.numeric import compare_number
+from quizzer.grading.offline.typed.outcome import Context
+from quizzer.grading.offline.typed.quantities import asked_unit, parse_quantity
 
 
 def verdict(question: str, references: list[str], answer: str, tolerance: str | None = None) -> Verdict | None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from quizzer.grading.typed.codevalues import compare_code
-from quizzer.grading.typed.dates import compare_date, parse_date
-from quizzer.grading.typed.lists import compare_list, split_items
-from quizzer.grading.typed.names import compare_name, similarity
-from quizzer.grading.typed.outcome import Comparison, Context
-from quizzer.grading.typed.yesno import compare_yes_no, polarity
-from quizzer.grading.types import AnswerFormat, Verdict
+from quizzer.core.types import AnswerFormat, Verdict
+from quizzer.grading.offline.typed.codevalues import compare_code
+from quizzer.grading.offline.typed.dates import compare_date, parse_date
+from quizzer.grading.offline.typed.lists import compare_list, split_items
+from quizzer.grading.offline.typed.names import compare_name, similarity
+from quizzer.grading.offline.typed.outcome import Comparison, Context
+from quizzer.grading.offline.typed.yesno import compare_yes_no, polarity
 
 
 def best(compare, question: str, references: list[str], answer: str, **fields) -> Comparison | None:
@@ -83,8 +83,8 @@ def test_items_are_split_on_commas_and_and_numbering() -> None:
     ("red, green, blue, yellow", Verdict.INCORRECT),
 ])
 def test_a_list_in_any_order(answer: str, expected: Verdict) -> None:
-    from quizzer.grading.typed.grader import _compare
-    from quizzer.grading.typed.outcome import AnswerType
+    from quizzer.core.types import AnswerType
+    from quizzer.grading.offline.typed.grader import _compare
 
     context = Context("Primary colours of light?", references=("red, green, blue", "RGB"))
     found = [_compare(AnswerType.LIST, answer, reference, context) for reference in context.references]

@@ -70,9 +70,10 @@ def card_panel(card: Card, number: int, total: int, answer_type: str | None = No
 def _type_line(card: Card, answer_type: str) -> str:
     """"number, tolerance 1%" / "list, ordered" / "text (free text)"; "(detected)" unless the card says so."""
     shown = "text (free text)" if answer_type == "text" else answer_type.replace("_", "/")
-    extras = [f"tolerance {card.tolerance}" if card.tolerance else "", "ordered" if card.ordered else "",
-              "partial credit" if card.partial_credit else ""]
-    source = "" if card.answer_type else " (detected)"
+    answer_format = card.answer_format
+    extras = [f"tolerance {answer_format.tolerance}" if answer_format.tolerance else "",
+              "ordered" if answer_format.ordered else "", "partial credit" if answer_format.partial_credit else ""]
+    source = "" if answer_format.type else " (detected)"
     return ", ".join([shown + source, *(extra for extra in extras if extra)])
 
 

@@ -43,7 +43,7 @@ def show(deck: Annotated[str, typer.Argument(help="A deck name (see `quizzer dec
     """Show a deck's cards: question, reference answers, answer type, key points, notes and tags."""
     from quizzer.cli.deck_render import print_deck
     from quizzer.deck.catalog import load
-    from quizzer.grading.typed import card_answer_type
+    from quizzer.grading.offline.typed import card_answer_type
 
     loaded = load(deck)
     print_deck(loaded, {card.id: card_answer_type(card).value for card in loaded.cards})

@@ -12,12 +12,14 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from quizzer.core.errors import DeckError
+from quizzer.core.resources import word_list
+from quizzer.core.types import AnswerFormat
 from quizzer.deck.loader import CARD_ID_PATTERN, DECK_SUFFIXES, read_utf8, require_file
 from quizzer.deck.model import Card, Deck, answer_format_problems
-from quizzer.errors import DeckError
 
 FORMATS = ("notes", "csv", "tsv", "anki")
 
@@ -92,10 +94,8 @@ def _read_source(path: Path) -> str:
 
 # --- ids ------------------------------------------------------------------------------------
 
-_STOPWORDS = frozenset(
-    "a an the is are was were be been of in on at to for and or with by from what which who whom whose why how "
-    "when where does do did can could should would will it its this that these those our your their there".split()
-)
+# Kept as data (quizzer/deck/data/slug_stopwords.txt); the importer's own list, not grading's.
+_STOPWORDS = frozenset(word_list("quizzer.deck", "slug_stopwords.txt"))
 
 
 def slugify(question: str, max_words: int = 6) -> str:
@@ -297,26 +297,23 @@ def _table_card(
         notes=values.get("notes", ""),
         tags=tuple(_split(values.get("tags", ""), split_tags)),
         line=line,
-        **_answer_format(values, where, problems),
+        answer_format=_answer_format(values, where, problems),
     )
 
 
-def _answer_format(values: dict[str, str], where: str, problems: list[str]) -> dict[str, str | bool | None]:
-    """The short-answer columns as Card arguments; a bad value is reported and left out."""
+def _answer_format(values: dict[str, str], where: str, problems: list[str]) -> AnswerFormat:
+    """The short-answer columns; a bad value is reported and left out."""
     flags = {}
     for name in ("ordered", "partial_credit"):
         value = values.get(name, "").lower()
         if value not in _TRUE + _FALSE:
             problems.append(f"{where}: {name} {values[name]!r} is not true or false; ignored")
         flags[name] = value in _TRUE
-    fields = {"answer_type": values.get("type") or None, "tolerance": values.get("tolerance") or None, **flags}
-    found = answer_format_problems(fields["answer_type"], fields["tolerance"], flags["ordered"],
-                                   flags["partial_credit"])
-    for name, message in found.items():
+    answer_format = AnswerFormat(type=values.get("type") or None, tolerance=values.get("tolerance") or None, **flags)
+    found = answer_format_problems(answer_format)
+    for message in found.values():
         problems.append(f"{where}: {message}; ignored")
-    unusable = {"type": ("answer_type", None), "tolerance": ("tolerance", None), "ordered": ("ordered", False),
-                "partial_credit": ("partial_credit", False)}
-    return fields | dict(unusable[name] for name in found)
+    return replace(answer_format, **{name: getattr(AnswerFormat(), name) for name in found})
 
 
 def _split(text: str, pattern: str) -> list[str]:

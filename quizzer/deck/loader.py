@@ -15,8 +15,9 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from quizzer.core.errors import DeckError
+from quizzer.core.types import AnswerFormat
 from quizzer.deck.model import Card, Deck, answer_format_problems
-from quizzer.errors import DeckError
 
 DECK_SUFFIXES = (".yaml", ".yml")
 DECK_FIELDS = ("name", "description", "cards")
@@ -234,19 +235,20 @@ class _DeckReader:
             notes=notes.strip(),
             tags=tuple(tags),
             line=line,
-            **answer_format,
+            answer_format=answer_format,
         )
 
-    def answer_format(self, fields: dict[str, Node], label: str) -> dict[str, str | bool | None]:
-        """The short-answer fields (`type`, `tolerance`, `ordered`, `partial_credit`) as Card arguments."""
-        answer_type = (self.text(fields.get("type"), "type", label) or "").strip() or None
-        tolerance = (self.text(fields.get("tolerance"), "tolerance", label) or "").strip() or None
-        ordered = self.flag(fields.get("ordered"), "ordered", label)
-        partial_credit = self.flag(fields.get("partial_credit"), "partial_credit", label)
-        for name, message in answer_format_problems(answer_type, tolerance, ordered, partial_credit).items():
+    def answer_format(self, fields: dict[str, Node], label: str) -> AnswerFormat:
+        """The short-answer fields: `type`, `tolerance`, `ordered`, `partial_credit`."""
+        answer_format = AnswerFormat(
+            type=(self.text(fields.get("type"), "type", label) or "").strip() or None,
+            tolerance=(self.text(fields.get("tolerance"), "tolerance", label) or "").strip() or None,
+            ordered=self.flag(fields.get("ordered"), "ordered", label),
+            partial_credit=self.flag(fields.get("partial_credit"), "partial_credit", label),
+        )
+        for name, message in answer_format_problems(answer_format).items():
             self.problem(fields[name], message, label)
-        return {"answer_type": answer_type, "tolerance": tolerance, "ordered": ordered,
-                "partial_credit": partial_credit}
+        return answer_format
 
     def flag(self, node: Node | None, field: str, card: str) -> bool:
         """A true/false field; absent or null is false."""

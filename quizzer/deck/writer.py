@@ -7,8 +7,8 @@ from typing import Any
 
 import yaml
 
+from quizzer.core.errors import QuizzerError
 from quizzer.deck.model import Card, Deck
-from quizzer.errors import QuizzerError
 
 _WIDTH = 100
 
@@ -38,7 +38,7 @@ def card_to_dict(card: Card) -> dict[str, Any]:
         fields["answer"] = card.reference
     else:
         fields["answers"] = list(card.references)
-    fields.update({name: value for name, value in card.answer_format.items() if value})
+    fields.update(card.answer_format.fields())
     fields["key_points"] = list(card.key_points)  # kept even when empty: a reminder to fill them in
     if card.notes:
         fields["notes"] = card.notes

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from quizzer.errors import InputFileError
-from quizzer.jsonutil import json_default
+from quizzer.core.errors import InputFileError
+from quizzer.core.jsonutil import json_default
 
 if TYPE_CHECKING:
     from rich.table import Table

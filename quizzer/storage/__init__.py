@@ -1,5 +1,1 @@
-"""The review database: connection, migrations and queries."""
-
-from quizzer.storage.db import connect, default_db_path
-
-__all__ = ["connect", "default_db_path"]
+"""Every SQLite file quizzer keeps: the review database and the embedding cache, with all their queries."""
