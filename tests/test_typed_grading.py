@@ -99,6 +99,16 @@ def test_the_best_reference_is_the_one_matched() -> None:
     assert grade is not None and grade.verdict is Verdict.CORRECT and grade.matched_reference in (0, 1)
 
 
+def test_a_right_number_without_the_unit_is_partial_unless_the_question_states_the_unit() -> None:
+    cards = {card.id: card for card in load("short-answer").cards}
+    boiling = grade_typed(Submission.for_card(cards["water-boiling-point"], "100"), INFO)
+    assert boiling is not None and boiling.verdict is Verdict.PARTIAL and boiling.evidence["typed_unit_missing"]
+    assert boiling.feedback == "Partly correct: The number is right; give the unit: °C (the answer is 100 °C)."
+    for card_id, answer in (("absolute-zero-celsius", "-273.15"), ("bits-in-byte", "8"), ("kmh-to-ms", "10")):
+        grade = grade_typed(Submission.for_card(cards[card_id], answer), INFO)
+        assert grade is not None and grade.verdict is Verdict.CORRECT, card_id
+
+
 def test_a_dont_know_is_incorrect_without_reading_it_as_a_no() -> None:
     grade = grade_typed(Submission("Is 1 prime?", ("no",), "no idea"), INFO)
     assert grade is not None and grade.verdict is Verdict.INCORRECT and grade.evidence["dont_know"]

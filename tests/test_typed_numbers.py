@@ -94,6 +94,21 @@ def test_binary_prefixes_convert() -> None:
 def test_a_missing_unit_is_accepted_when_the_question_states_it() -> None:
     assert verdict("What is absolute zero in degrees Celsius?", ["-273.15 °C"], "-273.15") is Verdict.CORRECT
     assert verdict("What is 36 km/h in metres per second?", ["10 m/s"], "10") is Verdict.CORRECT
+    assert verdict("How many bits are in a byte?", ["8 bits"], "8") is Verdict.CORRECT
+    # "How many" asks for a count in the question's terms, even where those terms are no unit pint reads.
+    assert verdict("How many kilo-calories does a gram of fat provide?", ["9 kcal"], "9") is Verdict.CORRECT
+
+
+def test_a_missing_unit_the_question_leaves_open_is_partial_and_named() -> None:
+    question = "At what temperature does pure water boil at sea level?"
+    context = Context(question, AnswerFormat(), ("100 °C", "212 °F"))
+    missing = compare_number("100", "100 °C", context)
+    assert missing is not None and missing.verdict is Verdict.PARTIAL and missing.details["unit_missing"]
+    assert missing.feedback == "The number is right; give the unit: °C (the answer is 100 °C)."
+    assert verdict(question, ["100 °C", "212 °F"], "212") is Verdict.PARTIAL
+    assert verdict(question, ["100 °C", "212 °F"], "100 °C") is Verdict.CORRECT
+    assert verdict(question, ["100 °C", "212 °F"], "90") is Verdict.INCORRECT
+    assert verdict("What is the standard acceleration due to gravity?", ["9.81 m/s²"], "9.81") is Verdict.PARTIAL
 
 
 def test_rounding_is_accepted_within_the_answers_own_precision_and_close_to_the_value() -> None:

@@ -21,7 +21,7 @@ from quizzer.grading.offline.typed.outcome import SURE_WRONG, Comparison, Contex
 from quizzer.grading.offline.typed.yesno import compare_yes_no
 
 # Stored with every grade (GraderInfo.params["typed"]): bump it when a comparison's behaviour changes.
-TYPED_VERSION = "typed-1"
+TYPED_VERSION = "typed-2"  # typed-2: a right number missing a unit the question leaves open is partial
 # Answers longer than this are explanations; the free-text grader reads them.
 MAX_ANSWER_CHARS = 500
 # A formula answer made mostly of symbols and longer than the parser reads is not graded at all.
