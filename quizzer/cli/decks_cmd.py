@@ -40,11 +40,13 @@ def check(
 
 @app.command("show")
 def show(deck: Annotated[str, typer.Argument(help="A deck name (see `quizzer decks list`) or a path.")]) -> None:
-    """Show a deck's cards: question, reference answers, key points, notes and tags."""
+    """Show a deck's cards: question, reference answers, answer type, key points, notes and tags."""
     from quizzer.cli.deck_render import print_deck
     from quizzer.deck.catalog import load
+    from quizzer.grading.offline.typed import card_answer_type
 
-    print_deck(load(deck))
+    loaded = load(deck)
+    print_deck(loaded, {card.id: card_answer_type(card).value for card in loaded.cards})
 
 
 @app.command("import")

@@ -11,14 +11,15 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from quizzer.core.errors import DeckError
 from quizzer.core.resources import word_list
+from quizzer.core.types import AnswerFormat
 from quizzer.deck.anki.text import clean_field
 from quizzer.deck.loader import CARD_ID_PATTERN, DECK_SUFFIXES, read_utf8, require_file
-from quizzer.deck.model import Card, Deck
+from quizzer.deck.model import Card, Deck, answer_format_problems
 
 FORMATS = ("notes", "csv", "tsv", "anki")
 
@@ -214,9 +215,11 @@ def _cards_for_group(
 
 # --- CSV / TSV ------------------------------------------------------------------------------
 
-_COLUMNS = ("id", "question", "answer", "key_points", "tags", "notes")
+_COLUMNS = ("id", "question", "answer", "key_points", "tags", "notes", "type", "tolerance", "ordered",
+            "partial_credit")
 _COLUMN_ALIASES = {"front": "question", "back": "answer", "answers": "answer", "key points": "key_points",
-                   "keypoints": "key_points", "note": "notes", "tag": "tags"}
+                   "keypoints": "key_points", "note": "notes", "tag": "tags", "partial credit": "partial_credit"}
+_TRUE, _FALSE = ("true", "yes", "1", "y"), ("false", "no", "0", "n", "")
 
 
 def parse_csv(text: str, source: str) -> tuple[list[Card], str | None, list[str]]:
@@ -295,7 +298,23 @@ def _table_card(
         notes=values.get("notes", ""),
         tags=tuple(_split(values.get("tags", ""), split_tags)),
         line=line,
+        answer_format=_answer_format(values, where, problems),
     )
+
+
+def _answer_format(values: dict[str, str], where: str, problems: list[str]) -> AnswerFormat:
+    """The short-answer columns; a bad value is reported and left out."""
+    flags = {}
+    for name in ("ordered", "partial_credit"):
+        value = values.get(name, "").lower()
+        if value not in _TRUE + _FALSE:
+            problems.append(f"{where}: {name} {values[name]!r} is not true or false; ignored")
+        flags[name] = value in _TRUE
+    answer_format = AnswerFormat(type=values.get("type") or None, tolerance=values.get("tolerance") or None, **flags)
+    found = answer_format_problems(answer_format)
+    for message in found.values():
+        problems.append(f"{where}: {message}; ignored")
+    return replace(answer_format, **{name: getattr(AnswerFormat(), name) for name in found})
 
 
 def _split(text: str, pattern: str) -> list[str]:

@@ -46,6 +46,7 @@ def card_to_dict(card: Card) -> dict[str, Any]:
         fields["answer"] = card.reference
     else:
         fields["answers"] = list(card.references)
+    fields.update(card.answer_format.fields())
     fields["key_points"] = list(card.key_points)  # kept even when empty: a reminder to fill them in
     if card.notes:
         fields["notes"] = card.notes
