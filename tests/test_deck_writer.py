@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from quizzer.core.errors import QuizzerError
+from quizzer.core.types import AnswerFormat
 from quizzer.deck import writer
 from quizzer.deck.catalog import load
 from quizzer.deck.loader import load_deck
@@ -27,7 +28,7 @@ AWKWARD = Deck(
 )
 
 
-@pytest.mark.parametrize("name", ["msft-asr", "e2e-asr", "on-device-asr"])
+@pytest.mark.parametrize("name", ["msft-asr", "e2e-asr", "on-device-asr", "short-answer"])
 def test_libyaml_and_pure_python_emitters_write_the_same_deck(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     if not hasattr(yaml, "CSafeDumper"):
         pytest.skip("PyYAML without libyaml")
@@ -65,6 +66,11 @@ _WORDS = ["the", "joint", "network", "RNN-T", "memory", "B x T x U x V", "(4-D)"
           "x=1", "Why?", "yes!", "don't", "C++", "end."]
 
 
+# The short-answer fields: a text, a percentage and flags, each set on some cards.
+_FORMATS = [AnswerFormat()] * 4 + [AnswerFormat(type="number", tolerance="1%"), AnswerFormat(type="date"),
+                                   AnswerFormat(type="list", ordered=True, partial_credit=True)]
+
+
 @pytest.mark.parametrize("dumper", ["libyaml", "python"])
 def test_cards_written_directly_match_the_emitter_on_many_awkward_texts(dumper: str,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
@@ -82,7 +88,8 @@ def test_cards_written_directly_match_the_emitter_on_many_awkward_texts(dumper: 
         Card(id=rng.choice([f"card-{n}"] * 5 + [f"{n}", f"c.{n}"]), question=text(),
              references=tuple(text() for _ in range(rng.randint(1, 3))),
              key_points=tuple(text() for _ in range(rng.randint(0, 3))), notes=rng.choice(["", text()]),
-             tags=tuple(rng.choice(["asr", "rnn-t", "yes", "a b", "1"]) for _ in range(rng.randint(0, 2))))
+             tags=tuple(rng.choice(["asr", "rnn-t", "yes", "a b", "1"]) for _ in range(rng.randint(0, 2))),
+             answer_format=rng.choice(_FORMATS))
         for n in range(400)
     )
     cards = tuple({card.id: card for card in cards}.values())

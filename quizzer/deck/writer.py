@@ -19,7 +19,8 @@ _WIDTH = 100
 # libyaml's emitter where PyYAML was built with it (about 10x faster: 50,000 cards in seconds); the pure-Python
 # one writes the same text. The nodes are built here rather than by a representer, which would cost as much again.
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-_STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+_STR, _SEQ, _MAP, _BOOL = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map",
+                           "tag:yaml.org,2002:bool")
 
 
 def _text_node(text: str) -> ScalarNode:
@@ -30,13 +31,15 @@ def _text_node(text: str) -> ScalarNode:
 
 
 def _node(value: Any) -> Node:
+    if isinstance(value, bool):  # a flag such as `ordered: true`
+        return ScalarNode(_BOOL, "true" if value else "false")
     if isinstance(value, str):
         return _text_node(value)
     if isinstance(value, list):
         return SequenceNode(_SEQ, [_node(item) for item in value], flow_style=False)
     if isinstance(value, dict):
         return MappingNode(_MAP, [(ScalarNode(_STR, key), _node(item)) for key, item in value.items()], flow_style=False)
-    raise TypeError(f"a deck holds texts, lists and mappings, not {type(value).__name__}")
+    raise TypeError(f"a deck holds texts, flags, lists and mappings, not {type(value).__name__}")
 
 
 def card_to_dict(card: Card) -> dict[str, Any]:
@@ -106,6 +109,8 @@ def _card_text(fields: dict[str, Any]) -> str:
             if text is None:
                 break
             lines.append(f"{prefix}{key}: {text}")
+        elif isinstance(value, bool):
+            lines.append(f"{prefix}{key}: {'true' if value else 'false'}")
         elif not value:
             lines.append(f"{prefix}{key}: []")
         else:

@@ -1,9 +1,10 @@
 """The note type quizzer exports to Anki, and how a card survives the trip there and back.
 
 Anki shows the question, the answers, the key points and the notes; the whole card is also kept,
-as JSON, in a field no template shows. The JSON is written from the Card dataclass's fields, so a
-field added to Card later travels without a change here. On the way back a visible field that was
-edited in Anki wins over the JSON; an untouched one gives back the card's exact text.
+as JSON, in a field no template shows. The JSON holds the card's deck-file fields, written by the deck
+writer and read back by the strict deck loader, so every field a deck file can hold travels (a field
+added to the deck format later too) and is validated the same way. On the way back a visible field that
+was edited in Anki wins over the JSON; an untouched one gives back the card's exact text.
 """
 
 from __future__ import annotations
@@ -11,11 +12,14 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
-import typing
+from pathlib import Path
 from typing import Any
 
+from quizzer.core.errors import DeckError
 from quizzer.deck.anki.text import clean_field
+from quizzer.deck.loader import CARD_FIELDS, parse_deck
 from quizzer.deck.model import Card
+from quizzer.deck.writer import card_to_dict
 
 NOTE_TYPE_NAME = "quizzer card"
 NOTE_TYPE_ID = 1_735_000_000_001  # fixed, so every export shares one note type in the learner's collection
@@ -40,11 +44,8 @@ def is_quizzer_note_type(field_names: tuple[str, ...]) -> bool:
 
 
 def card_record(card: Card) -> dict[str, Any]:
-    """Every field of the card that makes it what it is (not its line in a file), JSON-ready."""
-    return {
-        field.name: list(value) if isinstance(value := getattr(card, field.name), tuple) else value
-        for field in dataclasses.fields(Card) if field.compare
-    }
+    """The card as a deck file's fields (not its line in a file), JSON-ready."""
+    return card_to_dict(card)
 
 
 def note_fields(card: Card) -> list[str]:
@@ -66,10 +67,9 @@ def card_from_note(values: tuple[str, ...], tags: tuple[str, ...]) -> tuple[Card
     try:
         stored = json.loads(html.unescape(fields[CARD_JSON]))
         record = dict(stored["card"])
-        known = {field.name for field in dataclasses.fields(Card)}
-        if unknown := sorted(set(record) - known):
+        if unknown := sorted(set(record) - set(CARD_FIELDS)):
             problems.append(f"fields {', '.join(unknown)} are unknown to this quizzer and were left out")
-        card = _card(record)
+        card = _card({name: value for name, value in record.items() if name in CARD_FIELDS})
     except (ValueError, KeyError, TypeError) as error:
         problems.append(f"its hidden `quizzer` field is unreadable ({error}); the visible fields were used")
         card = None
@@ -97,21 +97,12 @@ def _with_anki_edits(card: Card | None, fields: dict[str, str], tags: tuple[str,
 
 
 def _card(record: dict[str, Any]) -> Card:
-    """A Card from its record; lists become the tuples Card holds."""
-    hints = typing.get_type_hints(Card)
-    values = {}
-    for field in dataclasses.fields(Card):
-        if field.name not in record or not field.compare:
-            continue
-        value = record[field.name]
-        if typing.get_origin(hints[field.name]) is tuple:
-            if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-                raise ValueError(f"{field.name} is not a list of texts")
-            value = tuple(value)
-        elif hints[field.name] is str and not isinstance(value, str):
-            raise ValueError(f"{field.name} is not a text")
-        values[field.name] = value
-    return Card(**values)
+    """A Card from its deck-file fields, checked by the deck loader (JSON is YAML)."""
+    try:
+        deck = parse_deck(json.dumps({"name": "anki", "cards": [record]}, ensure_ascii=False), Path("<quizzer field>"))
+    except DeckError as error:
+        raise ValueError("; ".join(error.problems)) from None
+    return dataclasses.replace(deck.cards[0], line=None)
 
 
 def _html(text: str) -> str:
