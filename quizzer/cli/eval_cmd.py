@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from quizzer.cli.quiz_cmd import EscalateOption
+
 if TYPE_CHECKING:
     from quizzer.core.config import Config
     from quizzer.evals.datasets import EvalDataset
@@ -28,7 +30,7 @@ def eval_command(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Ignore cached LLM verdicts.")] = False,
     from_reviews: Annotated[bool, typer.Option("--from-reviews", help="Evaluate on your own overrides from the quiz.")] = False,
     db: DbOption = None,
-    escalate: Annotated[str | None, typer.Option("--escalate", help="Hybrid mode sends the judge 'uncertain' grades, or also 'risky' correct ones (default: llm.escalate).")] = None,
+    escalate: EscalateOption = None,
 ) -> None:
     """Measure graders against labelled answers: figures with intervals, plots, a JSON record and a report."""
     from quizzer.cli.eval_render import print_eval_summary, progress_factory

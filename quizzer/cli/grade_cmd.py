@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from quizzer.cli.quiz_cmd import EscalateOption
+
 
 def grade_command(
     file: Annotated[Path, typer.Argument(help="CSV or JSONL of answers (deck + card_id, or question + reference).")],
@@ -15,7 +17,7 @@ def grade_command(
     output_format: Annotated[str | None, typer.Option("--format", help="jsonl or csv (default: from --output's suffix).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Ask the LLM afresh instead of using cached verdicts.")] = False,
     db: Annotated[str | None, typer.Option("--db", help="Database holding the LLM verdict cache.")] = None,
-    escalate: Annotated[str | None, typer.Option("--escalate", help="Hybrid mode sends the judge 'uncertain' grades, or also 'risky' correct ones (default: llm.escalate).")] = None,
+    escalate: EscalateOption = None,
 ) -> None:
     """Grade every answer in FILE; rows that cannot be graded are kept with the reason. Exit 1 if any."""
     import sys

@@ -16,12 +16,13 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from quizzer.core.errors import DeckError
-from quizzer.core.types import Misconception
-from quizzer.deck.model import Card, Deck
+from quizzer.core.types import AnswerFormat, Misconception
+from quizzer.deck.model import Card, Deck, answer_format_problems
 
 DECK_SUFFIXES = (".yaml", ".yml")
 DECK_FIELDS = ("name", "description", "cards")
-CARD_FIELDS = ("id", "question", "answer", "answers", "key_points", "notes", "misconceptions", "tags")
+CARD_FIELDS = ("id", "question", "answer", "answers", "key_points", "notes", "misconceptions", "tags",
+               "type", "tolerance", "ordered", "partial_credit")
 MISCONCEPTION_FIELDS = ("answer", "why")
 CARD_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]+$")
 
@@ -225,6 +226,7 @@ class _DeckReader:
         notes = self.text(fields.get("notes"), "notes", label) or ""
         misconceptions = self.misconceptions(fields.get("misconceptions"), label)
         tags = self.text_list(fields.get("tags"), "tags", label) or []
+        answer_format = self.answer_format(fields, label)
         if len(self.problems) > problems_before:
             return None
         return Card(
@@ -235,6 +237,7 @@ class _DeckReader:
             notes=notes.strip(),
             tags=tuple(tags),
             line=line,
+            answer_format=answer_format,
             misconceptions=tuple(misconceptions),
         )
 
@@ -262,6 +265,27 @@ class _DeckReader:
             elif text is not None:
                 found.append(Misconception(text.strip()))
         return found
+
+    def answer_format(self, fields: dict[str, Node], label: str) -> AnswerFormat:
+        """The short-answer fields: `type`, `tolerance`, `ordered`, `partial_credit`."""
+        answer_format = AnswerFormat(
+            type=(self.text(fields.get("type"), "type", label) or "").strip() or None,
+            tolerance=(self.text(fields.get("tolerance"), "tolerance", label) or "").strip() or None,
+            ordered=self.flag(fields.get("ordered"), "ordered", label),
+            partial_credit=self.flag(fields.get("partial_credit"), "partial_credit", label),
+        )
+        for name, message in answer_format_problems(answer_format).items():
+            self.problem(fields[name], message, label)
+        return answer_format
+
+    def flag(self, node: Node | None, field: str, card: str) -> bool:
+        """A true/false field; absent or null is false."""
+        if node is None or node.tag == _NULL_TAG:
+            return False
+        if isinstance(node, ScalarNode) and node.tag == _YAML + "bool":
+            return node.value.lower() in ("true", "yes", "on")
+        self.problem(node, f"{field} must be true or false, not {_kind(node)}", card)
+        return False
 
     def references(self, card_node: MappingNode, fields: dict[str, Node], label: str) -> list[str]:
         if "answer" in fields and "answers" in fields:

@@ -28,3 +28,10 @@ def nearer_misconception(embedder: Embedder, submission: Submission, answer: Tok
     best = max(range(len(scores)), key=scores.__getitem__)
     reference = max(item.features["align_f"] + item.features["cos_ref"] for item in candidates)
     return submission.misconceptions[best] if scores[best] > reference + MISCONCEPTION_MARGIN else None
+
+
+def prepare_misconceptions(embedder: Embedder, submissions: Sequence[Submission]) -> None:
+    """Encodes the cards' misconceptions ahead of their answers (through the embedding cache)."""
+    texts = [item.answer for submission in submissions for item in submission.misconceptions]
+    if texts:
+        encode_texts(embedder, list(dict.fromkeys(texts)))
