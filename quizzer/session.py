@@ -13,7 +13,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from quizzer.core.types import Grade, Grader, GraderInfo, Rating, Submission, Verdict, utc_now
+from quizzer.core.errors import QuizzerError
+from quizzer.core.text_input import answer_too_long, clean_text
+from quizzer.core.types import Grade, Grader, GraderInfo, Rating, Submission, Verdict, ungradable, utc_now
 from quizzer.deck.model import Card, Deck
 from quizzer.reviewing import record_decision, record_review
 from quizzer.scheduling import rating_for
@@ -21,6 +23,8 @@ from quizzer.storage import reviews as store
 from quizzer.storage.db import Connection
 
 REVEAL_GRADER = GraderInfo(name="reveal", version="1")
+# Who "graded" an answer that no grader could: it is saved ungraded, for the learner to decide.
+NO_GRADER = GraderInfo(name="none", version="1")
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,9 @@ class QuizSession:
         self._pace: list[float] = []
         self._deck_names = [deck.name for deck in decks]
         self.shown_at: datetime | None = clock() if self.queue else None
+        # Why grading failed (the grader could not be built, its model not loaded): the answer was saved
+        # ungraded; a UI ends the session after the learner's decision on it.
+        self.grading_error: BaseException | None = None
 
     @property
     def current(self) -> QueueItem | None:
@@ -168,12 +175,27 @@ class QuizSession:
         return self._grader
 
     def submit(self, answer: str, seconds: float | None = None) -> Outcome:
-        """Grades an answer to the current card and records it (committed) before returning the grade."""
+        """Grades an answer to the current card and records it (committed) before returning the grade.
+
+        The answer is never lost: one over the size limit, or one the grader fails on, is recorded as
+        "could not grade" with the reason (the learner decides it; `grading_error` says why grading failed).
+        """
         item = self._require_card()
-        grade = self.grader.grade(Submission.for_card(item.card, answer, item.deck))
+        answer = clean_text(answer)
+        grade = self._grade(Submission.for_card(item.card, answer, item.deck))
         # The learner's pace before this answer: what "fast" (Easy) is measured against, now and on override.
         self._pace = store.recent_answer_seconds(self.connection)
         return self._record(item, answer, grade, "answer", rating_for(grade.verdict, seconds, self._pace), seconds)
+
+    def _grade(self, submission: Submission) -> Grade:
+        if too_long := answer_too_long(submission.answer):
+            return ungradable(self._grader.info if self._grader else NO_GRADER, too_long)
+        try:
+            return self.grader.grade(submission)
+        except Exception as error:  # noqa: BLE001 - the answer is saved first; the UI reports the error after
+            self.grading_error = error
+            reason = error.message if isinstance(error, QuizzerError) else f"{type(error).__name__}: {error}"
+            return ungradable(self._grader.info if self._grader else NO_GRADER, f"the grader failed: {reason}")
 
     def reveal(self, seconds: float | None = None) -> Outcome:
         """Shows the answer without an attempt: recorded as Again."""

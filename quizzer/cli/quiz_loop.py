@@ -21,6 +21,7 @@ from rich.console import Console
 
 from quizzer.cli import quiz_render as show
 from quizzer.core.errors import QuizzerError
+from quizzer.core.text_input import REPLACEMENT, CleanText, clean, decode_bytes
 from quizzer.core.types import Verdict
 from quizzer.session import Outcome, QuizSession
 
@@ -79,12 +80,13 @@ class BackgroundGrader:
 
 def background_grader(name: str | None, config: Config, db: Path | None = None) -> BackgroundGrader:
     """The configured grader, built in the background, with the embedding model warmed up when it uses one."""
-    from quizzer.grading.registry import GRADERS, default_grader_name
+    from quizzer.grading.registry import GRADERS, check_grader_model, default_grader_name
 
     chosen = name or default_grader_name(config)
+    # Fail before the first question, not after the learner has typed an answer.
     if chosen not in GRADERS:
-        # Fail before the first question, not after the learner has typed an answer.
         raise QuizzerError(f"unknown grader {chosen!r}", hint=f"choose one of: {', '.join(GRADERS)}")
+    check_grader_model(chosen, config)
 
     def build() -> Grader:
         from quizzer.graders import build_grader
@@ -141,7 +143,9 @@ def run_terminal(session: QuizSession, loader: BackgroundGrader, console: Consol
             outcome = _grade(session, loader, console, answer, seconds)
             console.print(show.grade_panel(outcome, session.clock()))
             if _decide(session, outcome, console) == "quit":
+                stop_if_grading_failed(session)
                 return Ending("quit")
+            stop_if_grading_failed(session)
         return Ending("all done")
     except KeyboardInterrupt:
         console.print()
@@ -156,15 +160,20 @@ def run_piped(session: QuizSession, loader: BackgroundGrader, console: Console, 
     """
     loader.start()
     total = len(session.queue)
+    line_number = 0
     while (item := session.current) is not None:
         number = total - session.remaining + 1
         console.print(f"[{number}/{total}] {item.deck}/{item.card.id}: {item.card.question}", highlight=False)
         console.file.flush()
         started = time.monotonic()
-        line = lines.readline()
-        if line == "":
+        line = read_line(lines)
+        if line is None:
             return Ending("end of input")
-        answer = line.rstrip("\r\n")
+        line_number += 1
+        if line.undecoded_bytes:
+            console.print(f"note: line {line_number} of standard input is not UTF-8 text; "
+                          f"{line.undecoded_bytes} byte(s) read as {REPLACEMENT}", highlight=False)
+        answer = line.text.rstrip("\r\n")
         outcome = _grade(session, loader, None, answer, round(time.monotonic() - started, 2))
         show.print_plain_grade(console, outcome, session.clock())
         if outcome.needs_decision:
@@ -173,7 +182,30 @@ def run_piped(session: QuizSession, loader: BackgroundGrader, console: Console, 
         else:
             session.accept()
         console.file.flush()  # a script driving the pipe sees each grade as soon as it is recorded
+        stop_if_grading_failed(session)
     return Ending("all done")
+
+
+def read_line(lines: TextIO) -> CleanText | None:
+    """One line of standard input as clean text (None at its end). Bytes are read and decoded here, whatever
+    the locale's encoding: bytes that are not UTF-8 become U+FFFD instead of a UnicodeDecodeError."""
+    binary = getattr(lines, "buffer", None)
+    if binary is None:  # a text stream handed in (tests)
+        text = lines.readline()
+        return clean(text) if text else None
+    data = binary.readline()
+    return decode_bytes(data) if data else None
+
+
+def stop_if_grading_failed(session: QuizSession) -> None:
+    """Ends the session once an answer could not be graded (it was saved ungraded first): the grader is broken."""
+    error = session.grading_error
+    if error is None:
+        return
+    if isinstance(error, QuizzerError):
+        raise QuizzerError(f"{error.message}; your answer was saved ungraded", hint=error.hint)
+    raise QuizzerError(f"grading failed ({type(error).__name__}: {error}); your answer was saved ungraded",
+                       hint="run `quizzer --debug quiz ...` for the traceback") from error
 
 
 def _grade(session: QuizSession, loader: BackgroundGrader, console: Console | None, answer: str,
