@@ -30,6 +30,7 @@ def grader_caches(config: Config, db: str | Path | None = None) -> GraderCaches:
 
 def build_grader(name: str | None, config: Config, db: str | Path | None = None) -> Grader:
     """The grader called `name` (None: the configured default, a "module:factory" path: a plugin), with its caches."""
-    from quizzer.grading.registry import make_grader
+    from quizzer.grading.registry import check_grader_model, make_grader
 
+    check_grader_model(name, config)
     return make_grader(name, config, grader_caches(config, db))
