@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from quizzer.core.errors import QuizzerError
+from quizzer.core.errors import QuizzerError, StorageError
 from quizzer.core.text_input import answer_too_long, clean_text
 from quizzer.core.types import Grade, Grader, GraderInfo, Rating, Submission, Verdict, ungradable, utc_now
 from quizzer.deck.model import Card, Deck
@@ -158,6 +158,7 @@ class QuizSession:
         # Why grading failed (the grader could not be built, its model not loaded): the answer was saved
         # ungraded; a UI ends the session after the learner's decision on it.
         self.grading_error: BaseException | None = None
+        self._unsaved: tuple[QueueItem, str, Grade, str, Rating | None, float | None] | None = None
 
     @property
     def current(self) -> QueueItem | None:
@@ -196,6 +197,12 @@ class QuizSession:
             self.grading_error = error
             reason = error.message if isinstance(error, QuizzerError) else f"{type(error).__name__}: {error}"
             return ungradable(self._grader.info if self._grader else NO_GRADER, f"the grader failed: {reason}")
+
+    def save_again(self) -> Outcome:
+        """Records the graded answer whose recording failed (the database was locked) again; not graded again."""
+        if self._unsaved is None:
+            raise ValueError("no answer is waiting to be saved")
+        return self._record(*self._unsaved)
 
     def reveal(self, seconds: float | None = None) -> Outcome:
         """Shows the answer without an attempt: recorded as Again."""
@@ -274,20 +281,25 @@ class QuizSession:
     ) -> Outcome:
         if self.pending is not None:
             raise ValueError("the previous grade is still waiting for a decision")
-        recorded = record_review(
-            self.connection,
-            deck=item.deck,
-            card=item.card,
-            answer=answer,
-            grade=grade,
-            rating=rating,
-            kind=kind,
-            answer_seconds=seconds,
-            cram=self.options.cram,
-            session_id=self.session_id,
-            shown_at=self.shown_at,
-            reviewed_at=self.clock(),
-        )
+        try:
+            recorded = record_review(
+                self.connection,
+                deck=item.deck,
+                card=item.card,
+                answer=answer,
+                grade=grade,
+                rating=rating,
+                kind=kind,
+                answer_seconds=seconds,
+                cram=self.options.cram,
+                session_id=self.session_id,
+                shown_at=self.shown_at,
+                reviewed_at=self.clock(),
+            )
+        except StorageError:
+            self._unsaved = (item, answer, grade, kind, rating, seconds)  # kept for `save_again`
+            raise
+        self._unsaved = None
         state = recorded.state
         self.pending = Outcome(recorded.id, item, answer, grade, kind, rating, seconds, self.options.cram,
                                state.due if state else None)

@@ -15,12 +15,12 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from rich.console import Console
 
 from quizzer.cli import quiz_render as show
-from quizzer.core.errors import QuizzerError
+from quizzer.core.errors import DatabaseLockedError, QuizzerError, StorageError
 from quizzer.core.text_input import REPLACEMENT, CleanText, clean, decode_bytes
 from quizzer.core.types import Verdict
 from quizzer.session import Outcome, QuizSession
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from quizzer.core.config import Config
     from quizzer.core.types import Grader
 
+T = TypeVar("T")
 # Graders that need no sentence-embedding model, so warming it up would only waste time.
 _NO_EMBEDDINGS = frozenset({"llm"})
 
@@ -54,6 +55,15 @@ class BackgroundGrader:
     @property
     def ready(self) -> bool:
         return self._thread is not None and not self._thread.is_alive()
+
+    def raise_if_failed(self) -> None:
+        """Raises the build's error when it has already failed: before the learner types the next answer."""
+        error = self._error if self.ready else None
+        if isinstance(error, QuizzerError):
+            raise error
+        if error is not None:
+            raise QuizzerError(f"the grader could not be built ({type(error).__name__}: {error})",
+                               hint="run `quizzer --debug quiz ...` for the traceback") from error
 
     def get(self) -> Grader:
         self.start()
@@ -135,6 +145,7 @@ def run_terminal(session: QuizSession, loader: BackgroundGrader, console: Consol
             # and keys typed meanwhile wait in the terminal's buffer.
             read_answer = read_answer or answer_prompt()
             loader.start()
+            loader.raise_if_failed()
             try:
                 answer = read_answer()
             except EOFError:
@@ -165,6 +176,7 @@ def run_piped(session: QuizSession, loader: BackgroundGrader, console: Console, 
         number = total - session.remaining + 1
         console.print(f"[{number}/{total}] {item.deck}/{item.card.id}: {item.card.question}", highlight=False)
         console.file.flush()
+        loader.raise_if_failed()
         started = time.monotonic()
         line = read_line(lines)
         if line is None:
@@ -174,7 +186,11 @@ def run_piped(session: QuizSession, loader: BackgroundGrader, console: Console, 
             console.print(f"note: line {line_number} of standard input is not UTF-8 text; "
                           f"{line.undecoded_bytes} byte(s) read as {REPLACEMENT}", highlight=False)
         answer = line.text.rstrip("\r\n")
-        outcome = _grade(session, loader, None, answer, round(time.monotonic() - started, 2))
+        try:
+            outcome = _grade(session, loader, None, answer, round(time.monotonic() - started, 2))
+        except StorageError as error:  # the lines before were recorded; say which one was not
+            raise type(error)(f"{error.message}; line {line_number} of standard input was not recorded",
+                              hint=error.hint) from None
         show.print_plain_grade(console, outcome, session.clock())
         if outcome.needs_decision:
             console.print("decision: none (left uncertain; the card stays due)", highlight=False)
@@ -211,11 +227,32 @@ def stop_if_grading_failed(session: QuizSession) -> None:
 def _grade(session: QuizSession, loader: BackgroundGrader, console: Console | None, answer: str,
            seconds: float) -> Outcome:
     if answer.strip() in ("", "?"):
-        return session.reveal(seconds)
+        return saving(console, lambda: session.reveal(seconds), session.save_again)
     if not loader.ready and console is not None:
         with console.status("Grading (the model is still loading)…"):
-            return session.submit(answer, seconds)
-    return session.submit(answer, seconds)
+            return saving(console, lambda: session.submit(answer, seconds), session.save_again)
+    return saving(console, lambda: session.submit(answer, seconds), session.save_again)
+
+
+def saving(console: Console | None, operation: Callable[[], T], again: Callable[[], T] | None = None) -> T:
+    """Runs a write. While another program holds the database locked, the terminal says so and offers to try
+    again (the answer and its grade are kept meanwhile); on a pipe the error ends the session."""
+    try:
+        return operation()
+    except DatabaseLockedError as error:
+        if console is None:
+            raise
+        locked = error
+    while True:
+        console.print(f"Not saved yet: {locked.message}.", style="bold red", highlight=False, soft_wrap=True)
+        console.print(f"Your answer is kept: {locked.hint}. Enter try again · q quit (it is then not saved)",
+                      style="bold", highlight=False, soft_wrap=True)
+        if read_key({"\r", "\n", "q", "\x04"}) in ("q", "\x04"):
+            raise locked
+        try:
+            return (again or operation)()
+        except DatabaseLockedError as error:
+            locked = error
 
 
 def _decide(session: QuizSession, outcome: Outcome, console: Console) -> str:
@@ -236,13 +273,13 @@ def _decide(session: QuizSession, outcome: Outcome, console: Console) -> str:
     if action == "accept":
         console.print(show.decided_line("Accepted", session.accept()), style="dim", highlight=False)
     elif action in ("right", "wrong"):
-        console.print(show.decided_line(f"Marked {action}", session.mark(action == "right")), style="dim",
-                      highlight=False)
+        rating = saving(console, lambda: session.mark(action == "right"))
+        console.print(show.decided_line(f"Marked {action}", rating), style="dim", highlight=False)
     elif action == "partly":
-        console.print(show.decided_line("Marked partly right", session.decide(Verdict.PARTIAL)), style="dim",
-                      highlight=False)
+        rating = saving(console, lambda: session.decide(Verdict.PARTIAL))
+        console.print(show.decided_line("Marked partly right", rating), style="dim", highlight=False)
     else:
-        session.skip()
+        saving(console, session.skip)
         console.print("Skipped: this review will not count.", style="dim", highlight=False)
     console.print()
     return "next"

@@ -211,11 +211,21 @@ class RubricJudge:
         return done
 
     def _load(self, keys: list[str]) -> dict[str, Grade]:
-        return self.verdicts.load(keys) if self.verdicts is not None and keys else {}
+        if self.verdicts is None or not keys:
+            return {}
+        try:
+            return self.verdicts.load(keys)
+        except QuizzerError as error:  # a locked or read-only database: ask the LLM instead
+            log.warning("the LLM verdict cache could not be read: %s", error.message)
+            return {}
 
     def _store(self, grades: dict[str, Grade]) -> None:
-        if self.verdicts is not None and grades:
+        if self.verdicts is None or not grades:
+            return
+        try:
             self.verdicts.store((key, self.model, self.prompt.version, grade) for key, grade in grades.items())
+        except QuizzerError as error:  # the grades stand; only the cache misses them
+            log.warning("the LLM verdicts were not cached: %s", error.message)
 
 
 def _from_cache(grade: Grade, info: GraderInfo) -> Grade:
