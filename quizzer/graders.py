@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from quizzer.core.config import Config
     from quizzer.core.types import Grader
+    from quizzer.grading.judge.judge import JudgeObserver
     from quizzer.grading.registry import GraderCaches
 
 
@@ -28,9 +29,12 @@ def grader_caches(config: Config, db: str | Path | None = None) -> GraderCaches:
     )
 
 
-def build_grader(name: str | None, config: Config, db: str | Path | None = None) -> Grader:
-    """The grader called `name` (None: the configured default, a "module:factory" path: a plugin), with its caches."""
+def build_grader(
+    name: str | None, config: Config, db: str | Path | None = None, *, observer: JudgeObserver | None = None
+) -> Grader:
+    """The grader called `name` (None: the configured default, a "module:factory" path: a plugin), with its caches;
+    an LLM judge in it tells `observer` when it asks the LLM."""
     from quizzer.grading.registry import check_grader_model, make_grader
 
     check_grader_model(name, config)
-    return make_grader(name, config, grader_caches(config, db))
+    return make_grader(name, config, grader_caches(config, db), observer=observer)

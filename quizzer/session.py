@@ -181,12 +181,33 @@ class QuizSession:
         The answer is never lost: one over the size limit, or one the grader fails on, is recorded as
         "could not grade" with the reason (the learner decides it; `grading_error` says why grading failed).
         """
+        return self.record_answer(answer, self.grade(answer), seconds)
+
+    def grade(self, answer: str) -> Grade:
+        """The grade of an answer to the current card, not recorded (a UI may grade in another thread, then
+        `record_answer`). Never raises for the grader's failure: that is a "could not grade" grade."""
         item = self._require_card()
-        answer = clean_text(answer)
-        grade = self._grade(Submission.for_card(item.card, answer, item.deck))
+        return self._grade(Submission.for_card(item.card, clean_text(answer), item.deck))
+
+    def grade_without_judge(self, answer: str, reason: str) -> Grade:
+        """The offline grade standing in for an LLM judge's that the learner did not wait for (`reason`)."""
+        item = self._require_card()
+        submission = Submission.for_card(item.card, clean_text(answer), item.deck)
+        stand_in = getattr(self._grader, "without_judge", None)  # the llm and hybrid graders
+        if stand_in is None or answer_too_long(submission.answer):
+            return self._grade(submission)
+        try:
+            return stand_in(submission, reason)
+        except Exception as error:  # noqa: BLE001 - the answer is still saved
+            return ungradable(self.grader.info, f"the grader failed: {error}")
+
+    def record_answer(self, answer: str, grade: Grade, seconds: float | None = None) -> Outcome:
+        """Records an answer to the current card with its grade (committed); the grade the learner sees next."""
+        item = self._require_card()
         # The learner's pace before this answer: what "fast" (Easy) is measured against, now and on override.
         self._pace = store.recent_answer_seconds(self.connection)
-        return self._record(item, answer, grade, "answer", rating_for(grade.verdict, seconds, self._pace), seconds)
+        return self._record(item, clean_text(answer), grade, "answer", rating_for(grade.verdict, seconds, self._pace),
+                            seconds)
 
     def _grade(self, submission: Submission) -> Grade:
         if too_long := answer_too_long(submission.answer):

@@ -199,7 +199,7 @@ def outcomes(db: Path) -> list[sqlite3.Row]:
 def overlap_grader(monkeypatch: pytest.MonkeyPatch) -> None:
     """The quiz grades with the overlap fake: these tests are about the database, not grading."""
     monkeypatch.setattr(quiz_loop, "background_grader",
-                        lambda name, config, db=None: quiz_loop.BackgroundGrader(OverlapGrader))
+                        lambda name, config, db=None, **_: quiz_loop.BackgroundGrader(OverlapGrader))
 
 
 @pytest.mark.usefixtures("short_busy_timeout")
@@ -287,3 +287,40 @@ def test_in_a_terminal_a_locked_database_keeps_the_answer_and_offers_to_try_agai
         quiz.close()
     (review,) = outcomes(db)
     assert review["answer"] == "They solved the memory issue of the speech transducer."
+
+
+@pytest.mark.slow
+def test_in_a_terminal_the_judges_wait_is_shown_and_enter_or_ctrl_c_take_the_offline_verdict(tmp_path: Path) -> None:
+    from tmux_terminal import DRIVER, Terminal, quizzer_env
+
+    db = tmp_path / "q.db"
+    with LLMStub() as stub:
+        stub.default = StubReply(content='{"verdict": "correct", "feedback": "late"}', delay=120)  # a judge that hangs
+        env = {**quizzer_env(), "QUIZZER_LLM_MODEL": "stub-model", "QUIZZER_LLM_BASE_URL": stub.url,
+               "QUIZZER_LLM_TIMEOUT": "120", "QUIZZER_QUIZ_LLM_BUDGET_SECONDS": "120"}
+        quiz = Terminal([*DRIVER, "msft-asr", "--db", str(db), "--new", "3"], env=env)
+        try:
+            quiz.wait_for("Your answer ›")
+            quiz.type("They solved the memory issue.")
+            quiz.send("Enter")
+            quiz.wait_for("Asking the LLM judge… 2 s", timeout=30)  # the seconds count up
+            assert "Enter or Esc: the offline verdict now" in quiz.screen()
+            quiz.send("Enter")
+            screen = quiz.wait_for("Enter accept (", timeout=30)
+            assert "Did not wait for the LLM judge" in screen and "(llm skipped: skipped by you" in screen
+            time.sleep(0.5)  # the decision keys read single keys from now on
+            quiz.send("Enter")
+            quiz.wait_for("Your answer ›", count=2)
+            quiz.type("It uses a lot of memory.")
+            quiz.send("Enter")
+            quiz.wait_for("Asking the LLM judge…", timeout=30)  # the first one's spinner is gone
+            quiz.send("C-c")
+            quiz.wait_for("Session summary (Ctrl-C)", timeout=30)
+            assert quiz.exit_status() == 130
+        finally:
+            quiz.close()
+    reviews = outcomes(db)
+    assert [review["answer"] for review in reviews] == ["They solved the memory issue.", "It uses a lot of memory."]
+    decided_by = [json.loads(review["grade_json"])["decided_by"] for review in reviews]
+    assert decided_by[0].startswith("overlap (llm skipped: skipped by you after")  # the offline (fake) verdict
+    assert decided_by[1] == "overlap (llm skipped: the quiz was ended while it was asked)"

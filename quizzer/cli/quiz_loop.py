@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, TextIO, TypeVar
 from rich.console import Console
 
 from quizzer.cli import quiz_render as show
+from quizzer.cli.judge_wait import JudgeWait, grade_while_showing
 from quizzer.core.errors import DatabaseLockedError, QuizzerError, StorageError
 from quizzer.core.text_input import REPLACEMENT, CleanText, clean, decode_bytes
 from quizzer.core.types import Verdict
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
     from quizzer.core.config import Config
     from quizzer.core.types import Grader
+    from quizzer.grading.judge.judge import JudgeObserver
 
 T = TypeVar("T")
 # Graders that need no sentence-embedding model, so warming it up would only waste time.
@@ -88,8 +90,10 @@ class BackgroundGrader:
             self._error = error
 
 
-def background_grader(name: str | None, config: Config, db: Path | None = None) -> BackgroundGrader:
-    """The configured grader, built in the background, with the embedding model warmed up when it uses one."""
+def background_grader(name: str | None, config: Config, db: Path | None = None, *,
+                      observer: JudgeObserver | None = None) -> BackgroundGrader:
+    """The configured grader, built in the background, with the embedding model warmed up when it uses one;
+    `observer` hears when its LLM judge (if any) is asked."""
     from quizzer.grading.registry import GRADERS, check_grader_model, default_grader_name
 
     chosen = name or default_grader_name(config)
@@ -101,7 +105,7 @@ def background_grader(name: str | None, config: Config, db: Path | None = None) 
     def build() -> Grader:
         from quizzer.graders import build_grader
 
-        return build_grader(chosen, config, db)  # the LLM verdict cache follows --db
+        return build_grader(chosen, config, db, observer=observer)  # the LLM verdict cache follows --db
 
     def warm_up() -> None:
         from quizzer.grading.offline.embedder import warm_up as load_model
@@ -132,7 +136,8 @@ def answer_prompt() -> Callable[[], str]:
     return lambda: prompt.prompt("Your answer › ", prompt_continuation="            … ")
 
 
-def run_terminal(session: QuizSession, loader: BackgroundGrader, console: Console) -> Ending:
+def run_terminal(session: QuizSession, loader: BackgroundGrader, console: Console,
+                 wait: JudgeWait | None = None) -> Ending:
     """The interactive loop; returns why it ended."""
     read_answer: Callable[[], str] | None = None
     total = len(session.queue)
@@ -151,7 +156,7 @@ def run_terminal(session: QuizSession, loader: BackgroundGrader, console: Consol
             except EOFError:
                 return Ending("Ctrl-D")
             seconds = round(time.monotonic() - started, 2)
-            outcome = _grade(session, loader, console, answer, seconds)
+            outcome = _grade(session, loader, console, answer, seconds, wait or JudgeWait())
             console.print(show.grade_panel(outcome, session.clock()))
             if _decide(session, outcome, console) == "quit":
                 stop_if_grading_failed(session)
@@ -225,13 +230,16 @@ def stop_if_grading_failed(session: QuizSession) -> None:
 
 
 def _grade(session: QuizSession, loader: BackgroundGrader, console: Console | None, answer: str,
-           seconds: float) -> Outcome:
+           seconds: float, wait: JudgeWait | None = None) -> Outcome:
     if answer.strip() in ("", "?"):
         return saving(console, lambda: session.reveal(seconds), session.save_again)
-    if not loader.ready and console is not None:
-        with console.status("Grading (the model is still loading)…"):
-            return saving(console, lambda: session.submit(answer, seconds), session.save_again)
-    return saving(console, lambda: session.submit(answer, seconds), session.save_again)
+    if console is None or wait is None:  # a pipe: graded here, the LLM judge waited for
+        return saving(console, lambda: session.submit(answer, seconds), session.save_again)
+    graded = grade_while_showing(session, answer, console, wait, loading=not loader.ready)
+    outcome = saving(console, lambda: session.record_answer(answer, graded.grade, seconds), session.save_again)
+    if graded.ended:  # Ctrl-C while the judge was asked: the offline grade is recorded, then the quiz ends
+        raise KeyboardInterrupt
+    return outcome
 
 
 def saving(console: Console | None, operation: Callable[[], T], again: Callable[[], T] | None = None) -> T:
@@ -313,7 +321,8 @@ def print_summary(session: QuizSession, console: Console, ending: Ending, plain:
         console.print(show.summary_panel(summary, now, ending.reason))
 
 
-def run(session: QuizSession, loader: BackgroundGrader, console: Console, stdin: TextIO | None = None) -> int:
+def run(session: QuizSession, loader: BackgroundGrader, console: Console, stdin: TextIO | None = None,
+        wait: JudgeWait | None = None) -> int:
     """Runs the session in the terminal, or on a pipe when stdin is not one; prints the summary; the exit code."""
     stdin = stdin or sys.stdin
     plain = not stdin.isatty()
@@ -321,7 +330,7 @@ def run(session: QuizSession, loader: BackgroundGrader, console: Console, stdin:
         # Scripts read whole lines: no wrapping at the console's width.
         console = Console(file=console.file, soft_wrap=True, highlight=False)
     try:
-        ending = run_piped(session, loader, console, stdin) if plain else run_terminal(session, loader, console)
+        ending = run_piped(session, loader, console, stdin) if plain else run_terminal(session, loader, console, wait)
     except KeyboardInterrupt:
         ending = Ending("Ctrl-C", 130)
     except QuizzerError:
@@ -353,7 +362,8 @@ def start_quiz(
 
     config = load_config().with_flags(llm__cache=False if no_cache else None)
     decks = load_decks(deck_names, config)
-    loader = background_grader(grader_name, config, db)
+    wait = JudgeWait()  # the LLM judge's observer: the terminal shows its wait, and lets the learner skip it
+    loader = background_grader(grader_name, config, db, observer=wait)
     options = QuizOptions(tuple(tags), limit, new, cram, config.quiz.new_per_day)
     connection = connect(resolve_db_path(config, db))
     try:
@@ -361,6 +371,6 @@ def start_quiz(
         if not session.queue:
             nothing_to_do(session, console, [deck.name for deck in decks])
             return 0
-        return run(session, loader, console)
+        return run(session, loader, console, wait=wait)
     finally:
         connection.close()
