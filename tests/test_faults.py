@@ -100,17 +100,23 @@ LLM_FAULTS = {
 }
 
 
+def make_fault(fault: str, llm: LLMStub, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Makes the configured judge fail this way; returns the reason its grades must give (a regular expression)."""
+    reply, reason = LLM_FAULTS[fault]
+    if reply is None:
+        monkeypatch.setenv("QUIZZER_LLM_BASE_URL", closed_port_url())
+    else:
+        llm.default = reply
+    return reason
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("fault", LLM_FAULTS, ids=str)
 def test_llm_faults_in_grade_leave_every_row_with_the_offline_verdict_marked(
     fault: str, llm: LLMStub, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
     embedding_model: object,
 ) -> None:
-    reply, reason = LLM_FAULTS[fault]
-    if reply is None:
-        monkeypatch.setenv("QUIZZER_LLM_BASE_URL", closed_port_url())
-    else:
-        llm.default = reply
+    reason = make_fault(fault, llm, monkeypatch)
     started = time.monotonic()
     result = quizzer(capsys, monkeypatch, "grade", str(answers_file(tmp_path)), "--grader", "llm",
                      "-o", str(tmp_path / "out.jsonl"), "--db", str(tmp_path / "q.db"))
@@ -131,11 +137,7 @@ def test_llm_faults_in_the_quiz_keep_the_offline_grade_within_the_budget(
     fault: str, llm: LLMStub, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
     embedding_model: object,
 ) -> None:
-    reply, reason = LLM_FAULTS[fault]
-    if reply is None:
-        monkeypatch.setenv("QUIZZER_LLM_BASE_URL", closed_port_url())
-    else:
-        llm.default = reply
+    reason = make_fault(fault, llm, monkeypatch)
     db = tmp_path / "q.db"
     started = time.monotonic()
     result = quizzer(capsys, monkeypatch, "quiz", "msft-asr", "--grader", "llm", "--db", str(db), "--limit", "1",
@@ -196,18 +198,17 @@ def outcomes(db: Path) -> list[sqlite3.Row]:
         connection.close()
 
 
-def overlap_grader(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The quiz grades with the overlap fake: these tests are about the database, not grading."""
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, short_busy_timeout: None) -> Path:
+    """A database path for quizzes graded by the overlap fake: these tests are about the database, not grading."""
     monkeypatch.setattr(quiz_loop, "background_grader",
                         lambda name, config, db=None, **_: quiz_loop.BackgroundGrader(OverlapGrader))
+    return tmp_path / "q.db"
 
 
-@pytest.mark.usefixtures("short_busy_timeout")
 def test_a_quiz_on_a_pipe_stops_with_a_clear_message_when_another_writer_holds_the_lock(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    db: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    overlap_grader(monkeypatch)
-    db = tmp_path / "q.db"
     stdin = LockAfter("?\nThe memory issue was solved.\n?\n", db, line=2)
     try:
         result = quizzer(capsys, monkeypatch, "quiz", "msft-asr", "--db", str(db), stdin=stdin)
@@ -224,12 +225,9 @@ def test_a_quiz_on_a_pipe_stops_with_a_clear_message_when_another_writer_holds_t
     connection.close()
 
 
-@pytest.mark.usefixtures("short_busy_timeout")
 def test_stats_and_export_read_while_another_writer_holds_the_lock(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    db: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    overlap_grader(monkeypatch)
-    db = tmp_path / "q.db"
     assert quizzer(capsys, monkeypatch, "quiz", "msft-asr", "--db", str(db), stdin=io.StringIO("?\n")).status == 0
     writer = SecondWriter(db)
     try:
