@@ -12,9 +12,10 @@ from fakes import ScriptedGrader
 from quizzer.cli import quiz_loop
 from quizzer.cli.app import main
 from quizzer.core.types import Grader, Verdict
+from quizzer.graders import BackgroundGrader
 
 
-def _scripted(name: object, config: Any, db: object = None, *, observer: Any = None) -> quiz_loop.BackgroundGrader:
+def _scripted(name: object, config: Any, db: object = None, *, observer: Any = None) -> BackgroundGrader:
     def build() -> Grader:
         scripted = ScriptedGrader({"maybe": Verdict.UNCERTAIN, "meh": Verdict.PARTIAL})
         if not config.llm_configured:
@@ -23,7 +24,7 @@ def _scripted(name: object, config: Any, db: object = None, *, observer: Any = N
 
         return LLMGrader(RubricJudge.from_config(config, observer=observer), offline=scripted)
 
-    return quiz_loop.BackgroundGrader(build)
+    return BackgroundGrader(build)
 
 
 quiz_loop.background_grader = _scripted  # type: ignore[assignment]

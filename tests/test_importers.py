@@ -146,7 +146,8 @@ def test_csv_with_header_reads_all_columns_and_reports_bad_rows(tmp_path: Path) 
     assert second.id == "wer" and second.line == 3
     assert third.id == "ctc-again"
     assert result.problems == [
-        f"{path}:1: unknown column 'colour' ignored (known: id, question, answer, key_points, tags, notes)",
+        f"{path}:1: unknown column 'colour' ignored (known: id, question, answer, key_points, tags, notes, type, "
+            "tolerance, ordered, partial_credit)",
         f"{path}:5: row without an answer; skipped",
         f"{path}:6: id 'ctc' is taken; made a new one",
     ]

@@ -9,9 +9,7 @@ process loses nothing already graded.
 from __future__ import annotations
 
 import os
-import signal
 import sys
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,95 +22,13 @@ from quizzer.cli.judge_wait import JudgeWait, grade_while_showing
 from quizzer.core.errors import DatabaseLockedError, QuizzerError, StorageError
 from quizzer.core.text_input import REPLACEMENT, CleanText, clean, decode_bytes
 from quizzer.core.types import Verdict
+from quizzer.graders import BackgroundGrader, background_grader
 from quizzer.session import Outcome, QuizSession
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from quizzer.core.config import Config
-    from quizzer.core.types import Grader
-    from quizzer.grading.judge.judge import JudgeObserver
-
 T = TypeVar("T")
-# Graders that need no sentence-embedding model, so warming it up would only waste time.
-_NO_EMBEDDINGS = frozenset({"llm"})
-
-
-class BackgroundGrader:
-    """Builds the grader (and loads its model) in a daemon thread; `get` waits for it."""
-
-    def __init__(self, build: Callable[[], Grader], warm_up: Callable[[], None] | None = None) -> None:
-        self._build = build
-        self._warm_up = warm_up
-        self._grader: Grader | None = None
-        self._error: BaseException | None = None
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self._thread is None:
-            # A daemon, so quitting never waits for a model still loading.
-            self._thread = threading.Thread(target=self._load, name="quizzer-grader", daemon=True)
-            self._thread.start()
-
-    @property
-    def ready(self) -> bool:
-        return self._thread is not None and not self._thread.is_alive()
-
-    def raise_if_failed(self) -> None:
-        """Raises the build's error when it has already failed: before the learner types the next answer."""
-        error = self._error if self.ready else None
-        if isinstance(error, QuizzerError):
-            raise error
-        if error is not None:
-            raise QuizzerError(f"the grader could not be built ({type(error).__name__}: {error})",
-                               hint="run `quizzer --debug quiz ...` for the traceback") from error
-
-    def get(self) -> Grader:
-        self.start()
-        assert self._thread is not None
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        assert self._grader is not None
-        return self._grader
-
-    def _load(self) -> None:
-        if hasattr(signal, "pthread_sigmask"):
-            # Ctrl-C must reach the main thread: the kernel may hand a process's SIGINT to any thread that does
-            # not block it, and then the main thread sleeps on in its read of stdin. Threads this one starts
-            # (torch's pool) inherit the mask.
-            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        try:
-            self._grader = self._build()
-            if self._warm_up is not None:
-                self._warm_up()
-        except BaseException as error:  # re-raised in the main thread by get()
-            self._error = error
-
-
-def background_grader(name: str | None, config: Config, db: Path | None = None, *,
-                      observer: JudgeObserver | None = None) -> BackgroundGrader:
-    """The configured grader, built in the background, with the embedding model warmed up when it uses one;
-    `observer` hears when its LLM judge (if any) is asked."""
-    from quizzer.grading.registry import GRADERS, check_grader_model, default_grader_name
-
-    chosen = name or default_grader_name(config)
-    # Fail before the first question, not after the learner has typed an answer.
-    if chosen not in GRADERS:
-        raise QuizzerError(f"unknown grader {chosen!r}", hint=f"choose one of: {', '.join(GRADERS)}")
-    check_grader_model(chosen, config)
-
-    def build() -> Grader:
-        from quizzer.graders import build_grader
-
-        return build_grader(chosen, config, db, observer=observer)  # the LLM verdict cache follows --db
-
-    def warm_up() -> None:
-        from quizzer.grading.offline.embedder import warm_up as load_model
-
-        load_model(config.grader.model)
-
-    return BackgroundGrader(build, None if chosen in _NO_EMBEDDINGS else warm_up)
 
 
 @dataclass

@@ -22,6 +22,15 @@ def bundled_decks() -> list[Path]:
     return deck_files_in(bundled_decks_dir())
 
 
+# Bundled decks that `quizzer quiz` leaves out when no deck is named: quiz them by name.
+NOT_IN_ROTATION = frozenset({"short-answer"})
+
+
+def default_decks() -> list[Path]:
+    """The bundled decks a quiz with no deck named (and no `decks` in the config) draws from."""
+    return [path for path in bundled_decks() if path.stem not in NOT_IN_ROTATION]
+
+
 def known_decks(config: Config | None = None) -> list[Path]:
     """Bundled decks, then the files and directories listed in the config's `decks` (names there are skipped)."""
     found = bundled_decks()
@@ -74,13 +83,14 @@ def load(name_or_path: str | Path, config: Config | None = None) -> Deck:
 
 
 def load_decks(names: Sequence[str], config: Config) -> list[Deck]:
-    """The named decks (a folder: the decks in it); else those in the config's `decks`; else the bundled decks.
+    """The named decks (a folder: the decks in it); else those in the config's `decks`; else the bundled decks
+    in the default rotation (the interview decks).
 
     A folder holding no deck is an error, as are two different deck files of one name (their cards would merge).
     """
     given = list(names) or config.decks
     chosen = expand_folders(given, require_decks=True)
-    return distinct_decks([load(entry, config) for entry in (chosen if given else bundled_decks())])
+    return distinct_decks([load(entry, config) for entry in (chosen if given else default_decks())])
 
 
 def distinct_decks(decks: Iterable[Deck]) -> list[Deck]:

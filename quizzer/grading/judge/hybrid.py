@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from quizzer.core.errors import LLMError
-from quizzer.core.types import Grade, Grader, GraderInfo, Submission, Verdict
+from quizzer.core.types import Grade, Grader, GraderInfo, PreparesCards, Submission, Verdict
 from quizzer.grading.judge.judge import (
     GRADER_VERSION,
     JudgedGrader,
@@ -47,6 +47,11 @@ class HybridGrader(JudgedGrader):
         """The offline grade, marked as standing in for the judge's (who was not waited for: `reason`)."""
         offline = self.offline.grade(submission)
         return fallback_grade(offline, not_asked_grade(self.info, reason), self.info, how="llm skipped")
+
+    def prepare(self, submissions: Sequence[Submission]) -> None:
+        """The offline grader's work ahead, when it has any; the judge is asked only about real answers."""
+        if isinstance(self.offline, PreparesCards):
+            self.offline.prepare(submissions)
 
     def _grade(self, submissions: Sequence[Submission], on_progress: Progress | None, *, interactive: bool) -> list[Grade]:
         info = self.info
