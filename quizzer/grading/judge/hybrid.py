@@ -19,6 +19,7 @@ from quizzer.grading.judge.judge import (
     RubricJudge,
     VerdictStore,
     fallback_grade,
+    not_asked_grade,
 )
 
 if TYPE_CHECKING:
@@ -58,6 +59,11 @@ class HybridGrader(JudgedGrader):
             "escalate": self.escalate,
         }
         return GraderInfo(name="hybrid", version=GRADER_VERSION, model=self.judge.model, params=params)
+
+    def without_judge(self, submission: Submission, reason: str) -> Grade:
+        """The offline grade, marked as standing in for the judge's (who was not waited for: `reason`)."""
+        offline = self.offline.grade(submission)
+        return fallback_grade(offline, not_asked_grade(self.info, reason), self.info, how="llm skipped")
 
     def prepare(self, submissions: Sequence[Submission]) -> None:
         """The offline grader's work ahead, when it has any; the judge is asked only about real answers."""
@@ -107,8 +113,8 @@ def make_hybrid_grader(
     config: Config, verdicts: VerdictStore | None = None, *, offline: Grader | Callable[[], Grader],
     observer: JudgeObserver | None = None,
 ) -> HybridGrader:
-    """The `hybrid` grader: `offline` (a grader, or how to build one) decides, its uncertain answers go to the LLM
-    (`observer` hears when)."""
+    """The `hybrid` grader: `offline` (a grader, or how to build one) decides, the answers `llm.escalate` picks go
+    to the LLM (`observer` hears when)."""
     if not config.llm_configured:
         raise LLMError(
             "the hybrid grader needs an LLM, and none is configured",

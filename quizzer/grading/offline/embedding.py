@@ -7,7 +7,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from quizzer.core.types import Grade, GraderInfo, Misconception, Submission
+from quizzer.core.types import Grade, GraderInfo, Misconception, Submission, Verdict
 from quizzer.grading.offline.bands import Bands, bands_for
 from quizzer.grading.offline.card_checks import check_card
 from quizzer.grading.offline.decision import DecisionModel, load_decision_model
@@ -22,6 +22,11 @@ if TYPE_CHECKING:
 # Evidence values kept on each grade (the rest stay in the features the model saw).
 _SHOWN = ("cos_ref", "cos_q", "align_f", "align_r_new", "new_recall", "kp_covered", "neg_flip", "num_missing",
           "verifier_ref")
+# An answer the model reads mostly as [UNK] (a script or emoji outside its vocabulary) is an answer, but one this
+# grader cannot judge: any two unreadable texts look alike to it. It is uncertain, for the learner or the LLM.
+UNREADABLE_SHARE = 0.5
+UNREADABLE_FEEDBACK = ("The offline grader cannot read most of this answer (its model does not know this script "
+                       "or these symbols): decide it yourself, or let the LLM judge read it.")
 
 
 class EmbeddingGrader:
@@ -81,8 +86,15 @@ class EmbeddingGrader:
             misconceptions = [nearer_misconception(self.embedder, submission, answer, items)
                               for submission, answer, items in zip(submissions, answers, candidates)]
         scored = [[(next(probabilities), item) for item in items] for items in candidates]
-        return [self._grade(items, submission, misconception)
-                for items, submission, misconception in zip(scored, submissions, misconceptions)]
+        grades = [self._grade(items, submission, misconception)
+                  for items, submission, misconception in zip(scored, submissions, misconceptions)]
+        unknown = self.embedder.unknown_shares([submission.answer for submission in submissions])
+        return [self._unreadable(grade) if share >= UNREADABLE_SHARE and not grade.evidence["dont_know"] else grade
+                for grade, share in zip(grades, unknown)]
+
+    def _unreadable(self, grade: Grade) -> Grade:
+        return replace(grade, verdict=Verdict.UNCERTAIN, feedback=UNREADABLE_FEEDBACK,
+                       evidence={**grade.evidence, "unreadable": True})
 
     def _bands(self, submission: Submission) -> Bands:
         """A deck's own bands (from `quizzer calibrate --write`) when it has them."""
