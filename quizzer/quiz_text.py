@@ -1,5 +1,5 @@
 """The quiz in words, for any screen: when a card is due again, the session summary's rows, the reference a
-grade matched, a card's notes reflowed. The terminal (`quizzer.cli.quiz_render`) and the web page
+grade matched, the probability line, a card's notes reflowed and its known misconceptions. The terminal (`quizzer.cli.quiz_render`) and the web page
 (`quizzer.web`) show the same text."""
 
 from __future__ import annotations
@@ -9,7 +9,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # nothing imported at run time: `quizzer decks show` reflows notes too
+    from quizzer.core.types import Grade, Misconception
     from quizzer.session import Outcome, Summary
+
+# The verdicts a "probability correct" is shown beside. For a partial or incorrect verdict "probability correct
+# 9 %" reads as a contradiction of the verdict: the probability is that the answer is complete and right, which
+# the verdict already says it is not.
+_PROBABILITY_SHOWN = ("correct", "uncertain")
 
 
 def describe_due(due: datetime, now: datetime) -> str:
@@ -52,6 +58,18 @@ def matched_reference(outcome: Outcome) -> str:
     card = outcome.item.card
     index = outcome.grade.matched_reference
     return card.references[index] if index is not None and 0 <= index < len(card.references) else card.reference
+
+
+def probability_line(grade: Grade) -> str:
+    """"probability correct 87%" beside a correct or uncertain verdict; nothing beside the others."""
+    if grade.probability is None or grade.verdict.value not in _PROBABILITY_SHOWN:
+        return ""
+    return f"probability correct {grade.probability:.0%}"
+
+
+def misconception_lines(misconceptions: tuple[Misconception, ...]) -> list[str]:
+    """Each known misconception of a card, with why it is wrong when the deck says."""
+    return [item.answer + (f" ({item.why})" if item.why else "") for item in misconceptions]
 
 
 def reflow(text: str) -> str:

@@ -10,7 +10,7 @@ import pytest
 
 from quizzer.anki_io import export_deck, import_package
 from quizzer.core.errors import QuizzerError
-from quizzer.core.types import AnswerFormat
+from quizzer.core.types import AnswerFormat, Misconception
 from quizzer.deck.anki import export, roundtrip
 from quizzer.deck.anki.importing import AnkiImportOptions
 from quizzer.deck.catalog import load
@@ -131,8 +131,9 @@ def test_every_deck_field_travels_in_the_hidden_field() -> None:
     # The hidden field holds what the deck writer writes and the deck loader reads, so a field added to the deck
     # format travels with no change to the exporter; this card sets every field the format has today.
     card = Card(id="c-1", question="How far?", references=("3 km", "3000 m"), key_points=("k",), notes="n",
-                tags=("t x",), answer_format=AnswerFormat(type="number", tolerance="1%"))
-    assert {"answers", "key_points", "notes", "tags", "type", "tolerance"} <= set(card_to_dict(card))
+                tags=("t x",), answer_format=AnswerFormat(type="number", tolerance="1%"),
+                misconceptions=(Misconception("3 miles"), Misconception("30 km", "a factor of ten off")))
+    assert {"answers", "key_points", "notes", "misconceptions", "tags", "type", "tolerance"} <= set(card_to_dict(card))
     back, problems = roundtrip.card_from_note(tuple(roundtrip.note_fields(card)), tuple(roundtrip.anki_tags(card.tags)))
     assert problems == [] and back == card and back.answer_format == card.answer_format
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 from fakes import ScriptedGrader
 from web_server import open_context, small_deck
 
-from quizzer.core.types import Submission, Verdict
+from quizzer.core.types import Misconception, Submission, Verdict
 from quizzer.mastery import mastery_report
 from quizzer.session import QuizOptions, QuizSession
 from quizzer.storage.db import connect
@@ -285,6 +285,24 @@ def test_defaults_from_the_command_line_apply_when_the_page_asks_for_none(db: Pa
     with TestClient(create_app(context), base_url=BASE) as client:
         assert client.get("/api/next").json()["card"]["card_id"] == "c1"
         assert client.get("/api/next", params={"tag": ""}).json()["total"] == 3  # tag= : any tag
+
+
+def test_the_grade_shows_the_cards_misconceptions_and_no_probability_beside_a_partial(
+        db: Path, grader: ScriptedGrader) -> None:
+    deck = small_deck(1)
+    card = replace(deck.cards[0], misconceptions=(Misconception("gamma", "gamma is the old name"), Misconception("delta")))
+    context = open_context(db, [replace(deck, cards=(card,))], lambda: grader)
+    with TestClient(create_app(context), base_url=BASE) as client:
+        grade = answer(client, start(client), "half")
+    assert grade["misconceptions"] == ["gamma (gamma is the old name)", "delta"]
+    # "probability correct 65%" above a partial verdict would contradict it; the number stays in the data.
+    assert grade["verdict"] == "partial" and grade["probability"] == 0.65 and grade["probability_line"] == ""
+
+
+def test_a_correct_grade_shows_its_probability(client: TestClient) -> None:
+    grade = answer(client, start(client), RIGHT)
+    assert grade["verdict"] == "correct" and grade["probability_line"].startswith("probability correct ")
+    assert grade["misconceptions"] == []
 
 
 @dataclass

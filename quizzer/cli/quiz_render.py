@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from quizzer.core.types import Rating, Verdict
-from quizzer.quiz_text import describe_due, matched_reference, reflow, summary_rows
+from quizzer.quiz_text import describe_due, matched_reference, misconception_lines, probability_line, reflow, summary_rows
 from quizzer.session import Outcome, QueueItem, Summary
 
 VERDICT_STYLE = {
@@ -45,10 +45,8 @@ def grade_panel(outcome: Outcome, now: datetime) -> Panel:
         head = Text("Revealed without answering", style="bold red")
     else:
         head = Text(grade.verdict.value.upper(), style=VERDICT_STYLE[grade.verdict])
-        if grade.probability is not None and grade.verdict in (Verdict.CORRECT, Verdict.UNCERTAIN):
-            # For a partial or incorrect verdict "probability correct 9 %" reads as a contradiction of the verdict:
-            # the probability is that the answer is complete and right, which the verdict already says it is not.
-            head.append(f"   probability correct {grade.probability:.0%}", style="default")
+        if probability := probability_line(grade):
+            head.append(f"   {probability}", style="default")
         head.append(f"   [{grade.decided_by or grade.grader.name}]", style="dim")
     lines.append(head)
     if grade.feedback and outcome.kind == "answer":
@@ -65,9 +63,8 @@ def grade_panel(outcome: Outcome, now: datetime) -> Panel:
     lines.append(Text.assemble(("Reference: ", "bold"), matched_reference(outcome)))
     if card.notes:
         lines.append(Text.assemble(("Notes: ", "bold dim"), (reflow(card.notes), "dim")))
-    for item in card.misconceptions:
-        why = f" ({item.why})" if item.why else ""
-        lines.append(Text.assemble(("Known misconception: ", "bold dim"), (f"{item.answer}{why}", "dim")))
+    for line in misconception_lines(card.misconceptions):
+        lines.append(Text.assemble(("Known misconception: ", "bold dim"), (line, "dim")))
     lines.append(Text(""))
     lines.append(_rating_line(outcome, now))
     return Panel(Group(*lines), title="Grade", title_align="left", border_style=_border(outcome))

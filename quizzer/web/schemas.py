@@ -16,7 +16,7 @@ from typing import Any
 from quizzer.batch.answers import ANSWER_MAX_CHARS
 from quizzer.core.errors import QuizzerError
 from quizzer.core.types import Rating, Verdict
-from quizzer.quiz_text import describe_due, matched_reference, reflow, summary_rows
+from quizzer.quiz_text import describe_due, matched_reference, misconception_lines, probability_line, reflow, summary_rows
 from quizzer.session import Outcome, QueueItem, QuizOptions, Summary
 
 # One answer per body: escaped as \uXXXX, a character takes at most 6 bytes (12 for a surrogate pair, which
@@ -163,6 +163,7 @@ def outcome_json(outcome: Outcome, now: datetime) -> dict[str, Any]:
         "answer": outcome.answer,
         "verdict": grade.verdict.value,
         "probability": grade.probability,
+        "probability_line": probability_line(grade),  # empty beside a partial or incorrect verdict
         "score": grade.score,
         "feedback": grade.feedback,
         "reason": grade.reason,
@@ -172,6 +173,7 @@ def outcome_json(outcome: Outcome, now: datetime) -> dict[str, Any]:
         "matched_reference": grade.matched_reference,
         "reference": matched_reference(outcome),
         "notes": reflow(card.notes) if card.notes else "",
+        "misconceptions": misconception_lines(card.misconceptions),
         "grader": {"name": grade.grader.name, "version": grade.grader.version, "model": grade.grader.model},
         "decided_by": grade.decided_by or grade.grader.name,
         "rating": int(outcome.rating) if outcome.rating is not None else None,

@@ -9,7 +9,8 @@
     answer: $("answer"), submit: $("submit"), reveal: $("reveal"), busy: $("busy"), grade: $("grade"),
     verdict: $("verdict"), probability: $("probability"), grader: $("grader"), feedback: $("feedback"),
     reason: $("reason"), points: $("key-points"), yours: $("your-answer"), yoursBlock: $("your-answer-block"),
-    reference: $("reference"), notes: $("notes"), notesBlock: $("notes-block"), rating: $("rating-line"),
+    reference: $("reference"), notes: $("notes"), notesBlock: $("notes-block"), misconceptions: $("misconceptions"),
+    misconceptionsBlock: $("misconceptions-block"), rating: $("rating-line"),
     actions: $("actions"), done: $("done"), doneTitle: $("done-title"), doneText: $("done-text"),
     rows: $("summary-rows"), doneLinks: $("done-links"), error: $("error"), status: $("model-status"),
   };
@@ -168,8 +169,7 @@
     const reveal = shown.kind === "reveal";
     page.grade.className = "grade " + (reveal ? "v-incorrect" : VERDICT_CLASS[shown.verdict] || "");
     page.verdict.textContent = reveal ? "Revealed without answering" : shown.verdict.toUpperCase();
-    page.probability.textContent = !reveal && shown.probability !== null
-      ? `probability correct ${Math.round(shown.probability * 100)}%` : "";
+    page.probability.textContent = reveal ? "" : shown.probability_line;
     page.grader.textContent = reveal ? "" : `[${shown.decided_by}]`;
     page.feedback.textContent = reveal ? "" : shown.feedback || "";
     page.feedback.hidden = reveal || !shown.feedback;
@@ -187,6 +187,13 @@
     render(page.reference, shown.reference);
     page.notesBlock.hidden = !shown.notes;
     render(page.notes, shown.notes);
+    page.misconceptions.textContent = "";
+    for (const line of shown.misconceptions) {
+      const item = document.createElement("li");
+      render(item, line);
+      page.misconceptions.append(item);
+    }
+    page.misconceptionsBlock.hidden = !shown.misconceptions.length;
     if (shown.needs_decision) {
       page.rating.textContent = "Not scheduled until you decide: was it right?";
       page.rating.className = "rating-line decide";
