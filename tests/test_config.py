@@ -190,3 +190,20 @@ def test_out_of_range_numbers_are_named_with_their_line(tmp_path: Path) -> None:
 def test_an_out_of_range_environment_value_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="QUIZZER_LLM_CONCURRENCY: llm.concurrency must be at least 1"):
         load_config(tmp_path / "none.toml", environ={"QUIZZER_LLM_CONCURRENCY": "0"})
+
+
+@pytest.mark.parametrize("command", [["quiz", "msft-asr"], ["grade", "answers.jsonl"], ["eval", "answers.jsonl"]])
+def test_escalate_on_quiz_grade_and_eval_is_the_llm_escalate_setting(command: list[str], tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from quizzer.cli.app import app
+
+    row = '{"question": "Q?", "reference": "A.", "answer": "A.", "label": "correct"}\n'
+    (tmp_path / "answers.jsonl").write_text(row, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    # A value the setting does not take is refused as the setting's own (the CLI's error handler, around the
+    # typer app, prints it), before anything is graded or asked.
+    result = CliRunner().invoke(app, [*command, "--escalate", "always"])
+    assert isinstance(result.exception, ConfigError), result.output
+    assert result.exception.message == "flag llm.escalate must be one of uncertain, risky, not 'always'"
