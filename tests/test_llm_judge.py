@@ -710,6 +710,16 @@ def test_the_observer_hears_when_the_llm_is_asked_and_not_for_cached_verdicts(st
     assert observer.events == ["started 1", "finished"]
 
 
+def test_a_risky_correct_answer_goes_to_the_judge_the_observer_hears_of(stub: LLMStub) -> None:
+    # Risk-based escalation (issue 18) takes the same path as an uncertain answer: the terminal's spinner and
+    # serve's status hear that the judge is asked.
+    observer = Observed()
+    scripted = ScriptedGrader(verdicts={"risky right": Verdict.CORRECT}, risky=frozenset({"risky right"}))
+    grader = make_hybrid_grader(stub_config(stub.url), offline=scripted, observer=observer)
+    assert grader.grade(submission("risky right")).evidence["escalated_for"] == "scripted risk"
+    assert observer.events == ["started 1", "finished"] and len(stub.requests) == 1
+
+
 def test_not_waiting_for_the_judge_gives_the_offline_verdict_marked_skipped(stub: LLMStub) -> None:
     config = stub_config(stub.url)
     llm = make_llm_grader(config, offline=offline(It_sums=Verdict.PARTIAL))
