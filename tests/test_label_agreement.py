@@ -140,3 +140,25 @@ def test_the_documented_command_prints_n_agreement_and_kappas(tmp_path: Path) ->
     assert "x1: first partial, second incorrect -> settled partial" in out
     assert re.search(r"Cohen's kappa \(unweighted\): \d\.\d\d", out)
     assert re.search(r"Cohen's kappa \(quadratic\): \d\.\d\d", out)
+
+
+# The held-out sets of issues 18 and 19: a second labeller's blind labels for part of each (first labels in the tune
+# and held-out files), how many agree, and how the evals README says it.
+HELD_OUT_SECOND_LABELS = [
+    ("interview_traps", 90, 90, "agreed on all 90 of the trap answers"),
+    ("short_answers", 99, 100, "agreed on 99 of 100 answers"),
+]
+
+
+@pytest.mark.parametrize(("name", "agreed", "labelled", "claim"), HELD_OUT_SECOND_LABELS, ids=lambda value: str(value))
+def test_the_held_out_sets_second_labels_agree_as_the_readme_says(name: str, agreed: int, labelled: int,
+                                                                   claim: str) -> None:
+    def rows(file: str) -> list[dict]:
+        return [json.loads(line) for line in (EVALS_DIR / file).read_text(encoding="utf-8").splitlines() if line]
+
+    first = {row["id"]: row["label"] for part in ("tune", "holdout") for row in rows(f"{name}_{part}.jsonl")}
+    seconds = rows(f"{name}_second_labels.jsonl")
+    assert all(row["label"] in LABELS and row["rationale"].strip() for row in seconds)
+    assert {row["id"] for row in seconds} <= set(first), "a second label for an answer that has no first label"
+    assert (sum(first[row["id"]] == row["label"] for row in seconds), len(seconds)) == (agreed, labelled)
+    assert claim in " ".join((EVALS_DIR / "README.md").read_text(encoding="utf-8").split())
