@@ -159,14 +159,16 @@ def package_source(*names: str) -> str:
     return "".join((PACKAGE / name).read_text() for name in names)
 
 
-def feature_table(examples: list[Example], idf: dict[str, object], model: str | None = None) -> Features:
-    """The evidence for every example, from the bundled embedding model or another (`model`, for comparison)."""
+def feature_table(examples: list[Example], idf: dict[str, object], model: str | None = None, backend: str = "torch",
+                  onnx_file: Path | None = None) -> Features:
+    """The evidence for every example, from the bundled embedding model or another (`model`, for comparison), run by
+    torch or another backend (evals/backend_agreement.py)."""
     from quizzer.grading.embedder import Embedder
     from quizzer.grading.evidence import closest, collect_evidence
 
-    embedder = Embedder(model, cache_dir=WORK / "cache")
+    embedder = Embedder(model, cache_dir=WORK / "cache", backend=backend, onnx_file=onnx_file)
     code = package_source("evidence.py", "alignment.py", "text.py", "shorthand.py")
-    code += json.dumps(idf, sort_keys=True) + embedder.model_name
+    code += json.dumps(idf, sort_keys=True) + embedder.cache_key + (str(onnx_file) if onnx_file else "")
     key = hashlib.sha256((code + str(len(examples))).encode()).hexdigest()[:12]
     cached = WORK / f"features-{key}.npz"
     if cached.exists():

@@ -59,6 +59,8 @@ SETTINGS: dict[str, Setting] = _settings(
             "(default: hybrid when an LLM is configured, else embedding)."),
     Setting("grader.model", str, None, "Sentence-transformers model directory or hub id "
             "(default: the bundled all-MiniLM-L6-v2)."),
+    Setting("grader.backend", str, "torch", "Encoder of the bundled model: torch (fp32) or onnx-int8 "
+            "(its int8 weights run by ONNX Runtime, about twice as fast)."),
     # Defaults fitted by evals/fit_grader.py: the uncertain band holds the 15 % of training answers
     # the grader is least sure of (out of fold); below it, partial needs a covered key point.
     Setting("grader.correct_above", float, 0.59, "Probability at or above which an answer is correct "

