@@ -143,13 +143,13 @@ class Embedder:
 
     @property
     def cache_key(self) -> str:
-        """What cached encodings are keyed by: the model, and the backend unless it is torch (fp32 keys are as
-        before the int8 backend existed). With int8 asked for, the model is loaded first, since a fallback to
-        torch changes the key."""
+        """What cached encodings are keyed by: the model, and unless it runs on torch the backend and its file's
+        digest (fp32 keys are as before the int8 backend existed). With int8 asked for, the model is loaded first,
+        since a fallback to torch changes the key."""
         if self._loaded.requested == TORCH:
             return self.model_name
-        self._load()
-        return self.model_name if self.backend == TORCH else f"{self.model_name}@{self.backend}"
+        model = self._load()
+        return self.model_name if self.backend == TORCH else f"{self.model_name}@{self.backend}:{model.digest}"
 
     @property
     def label(self) -> str:

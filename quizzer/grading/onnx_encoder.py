@@ -12,6 +12,7 @@ sentence-transformers pools MiniLM: mean over the attention mask, then unit leng
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -57,7 +58,10 @@ class OnnxEncoder:
         # chunks (the same reason grade_batch holds BLAS to one thread).
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
-        self.session = onnxruntime.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
+        data = model_file.read_bytes()
+        # Names the file in cache keys: another file (or another release of it) gives other vectors.
+        self.digest = hashlib.sha256(data).hexdigest()[:12]
+        self.session = onnxruntime.InferenceSession(data, options, providers=["CPUExecutionProvider"])
         names = {output.name for output in self.session.get_outputs()}
         if OUTPUT not in names:
             raise ValueError(f"{model_file} has no {OUTPUT!r} output (it has {sorted(names)})")
