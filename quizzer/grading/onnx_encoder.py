@@ -17,11 +17,9 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-BACKEND = "onnx-int8"
 # The file's outputs: per-token hidden states (the verifier and token alignment need them, not only a pooled vector).
 OUTPUT = "last_hidden_state"
 
@@ -110,7 +108,7 @@ def _max_seq_length(model_dir: Path) -> int:
         return 256
 
 
-def load(model_file: Path | None, tokenizer_dir: Path) -> Any:
+def load(model_file: Path | None, tokenizer_dir: Path) -> OnnxEncoder:
     """The encoder for `model_file` (default: the packaged int8 MiniLM); raises on a missing or unreadable file."""
     path = model_file or default_model_file()
     if not path.is_file():
