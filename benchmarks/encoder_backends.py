@@ -33,11 +33,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import grading_speed  # noqa: E402
 
-from quizzer.grading.decision import load_decision_model  # noqa: E402
-from quizzer.grading.embedder import BACKENDS, Embedder  # noqa: E402
-from quizzer.grading.embedding import EmbeddingGrader  # noqa: E402
-from quizzer.grading.output import BATCH  # noqa: E402
-from quizzer.grading.types import Submission  # noqa: E402
+from quizzer.batch.output import BATCH  # noqa: E402
+from quizzer.core.types import Submission  # noqa: E402
+from quizzer.grading.offline.decision import load_decision_model  # noqa: E402
+from quizzer.grading.offline.embedder import BACKENDS, Embedder  # noqa: E402
+from quizzer.grading.offline.embedding import EmbeddingGrader  # noqa: E402
+from quizzer.storage.embeddings import EmbeddingCache  # noqa: E402
 
 
 def raw_passes(embedder: Embedder, answers: list[str]) -> float:
@@ -79,7 +80,7 @@ def main() -> None:
     submissions = grading_speed.load_submissions(arguments.answers)
     answers = [submission.answer for submission in submissions]
     with tempfile.TemporaryDirectory() as cache_dir:
-        graders = {backend: EmbeddingGrader(Embedder(cache_dir=Path(cache_dir), backend=backend),
+        graders = {backend: EmbeddingGrader(Embedder(store=EmbeddingCache(Path(cache_dir)), backend=backend),
                                             load_decision_model()) for backend in BACKENDS}
         loads, first_grades = {}, {}
         for backend, grader in graders.items():

@@ -23,11 +23,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from quizzer.grading.decision import load_decision_model  # noqa: E402
-from quizzer.grading.embedder import Embedder  # noqa: E402
-from quizzer.grading.embedding import EmbeddingGrader  # noqa: E402
-from quizzer.grading.output import BATCH  # noqa: E402
-from quizzer.grading.types import Submission  # noqa: E402
+from quizzer.batch.output import BATCH  # noqa: E402
+from quizzer.core.types import Submission  # noqa: E402
+from quizzer.grading.offline.decision import load_decision_model  # noqa: E402
+from quizzer.grading.offline.embedder import Embedder  # noqa: E402
+from quizzer.grading.offline.embedding import EmbeddingGrader  # noqa: E402
+from quizzer.storage.embeddings import EmbeddingCache  # noqa: E402
 
 DATASETS = REPO.parent / "shared" / "datasets"
 
@@ -55,7 +56,7 @@ def main() -> None:
 
     submissions = load_submissions(arguments.answers)
     with tempfile.TemporaryDirectory() as cache_dir:
-        embedder = Embedder(cache_dir=Path(cache_dir))
+        embedder = Embedder(store=EmbeddingCache(Path(cache_dir)))
         grader = EmbeddingGrader(embedder, load_decision_model())
         grader.grade_batch(submissions[:64])  # loads the model
         start = time.perf_counter()

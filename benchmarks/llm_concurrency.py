@@ -17,10 +17,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from llm_stub import LLMStub, StubReply  # noqa: E402
-
-from quizzer.config import load_config  # noqa: E402
-from quizzer.grading.llm import LLMGrader, RubricJudge  # noqa: E402
-from quizzer.grading.types import Submission  # noqa: E402
+from quizzer.core.config import load_config  # noqa: E402
+from quizzer.core.types import Submission  # noqa: E402
+from quizzer.grading.judge.judge import LLMGrader, RubricJudge  # noqa: E402
 
 
 def main() -> None:

@@ -28,6 +28,7 @@ import yaml
 
 from quizzer import mastery
 from quizzer.deck.loader import load_deck
+from quizzer.reviewing import rebuild_states
 from quizzer.storage import reviews as store
 from quizzer.storage.db import connect
 
@@ -91,7 +92,7 @@ def build(folder: Path, review_count: int, card_count: int) -> tuple[Path, list[
     )
     connection.execute("COMMIT")
     started = time.perf_counter()
-    store.rebuild_states(connection)  # the FSRS states, by replaying every card's log
+    rebuild_states(connection)  # the FSRS states, by replaying every card's log
     print(f"built {review_count} reviews of {card_count} cards; states replayed in {time.perf_counter() - started:.1f} s")
     connection.close()
     return db_path, deck_paths

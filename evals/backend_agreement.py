@@ -36,16 +36,17 @@ import fit_grader  # noqa: E402
 
 fit_grader.DATASETS = Path(os.environ.get("QUIZZER_DATASETS", fit_grader.DATASETS))
 
-from quizzer.grading.embedder import ONNX_INT8, TORCH, Embedder  # noqa: E402
+from quizzer.grading.offline.embedder import ONNX_INT8, TORCH, Embedder  # noqa: E402
 
-GRADING_CODE = ("embedder.py", "onnx_encoder.py", "evidence.py", "alignment.py", "text.py", "shorthand.py",
-                "verifier.py", "decision.py", "feedback.py", "embedding.py", "bands.py", "grader_params.json",
-                "idf.json")
+def grading_code() -> bytes:
+    """Every file of the offline grader (code, word lists, fitted parameters), for the grades' cache key."""
+    return b"".join(path.read_bytes() for path in sorted(fit_grader.PACKAGE.rglob("*"))
+                    if path.is_file() and path.suffix in (".py", ".json", ".npz", ".txt", ".onnx"))
 
 
 def file_digest(path: Path | None) -> str:
     if path is None:
-        from quizzer.grading.onnx_encoder import default_model_file
+        from quizzer.grading.offline.onnx_encoder import default_model_file
 
         path = default_model_file()
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
@@ -53,17 +54,19 @@ def file_digest(path: Path | None) -> str:
 
 def graded(examples: list[fit_grader.Example], backend: str, onnx_file: Path | None) -> dict[str, np.ndarray]:
     """Verdict, probability and best verifier logit of every example, graded by the shipped grader on `backend`."""
-    from quizzer.grading.decision import load_decision_model
-    from quizzer.grading.embedding import EmbeddingGrader
+    from quizzer.grading.offline.decision import load_decision_model
+    from quizzer.grading.offline.embedding import EmbeddingGrader
 
-    digest = hashlib.sha256(fit_grader.package_source(*GRADING_CODE).encode())
+    digest = hashlib.sha256(grading_code())
     digest.update(repr([example.submission for example in examples]).encode())
     digest.update(f"{backend} {file_digest(onnx_file) if backend != TORCH else ''}".encode())
     cached = fit_grader.WORK / f"grades-{backend}-{digest.hexdigest()[:12]}.npz"
     if cached.exists():
         with np.load(cached) as data:
             return dict(data)
-    embedder = Embedder(cache_dir=fit_grader.WORK / "cache", backend=backend, onnx_file=onnx_file)
+    from quizzer.storage.embeddings import EmbeddingCache
+
+    embedder = Embedder(store=EmbeddingCache(fit_grader.WORK / "cache"), backend=backend, onnx_file=onnx_file)
     embedder.warm_up()  # a failed int8 load warns and falls back to torch: refuse that here
     if embedder.backend != backend:
         raise SystemExit(f"the {backend} backend did not load")

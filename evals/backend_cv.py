@@ -15,7 +15,7 @@ import numpy as np
 
 import fit_grader
 import fit_verifier
-from quizzer.grading.embedder import ONNX_INT8, TORCH
+from quizzer.grading.offline.embedder import ONNX_INT8, TORCH
 
 
 def verifier_scores(examples: list[fit_grader.Example], idf: dict[str, object],
@@ -61,7 +61,7 @@ def report(examples: list[fit_grader.Example], onnx_file: Path | None, quick: bo
     """`quick`: the shipped verifier's logits instead of nested cross-validation scores (no training, minutes instead
     of half an hour; the figures are optimistic, since that verifier was trained on these answers, but both backends
     are scored the same way, so their difference still reads true)."""
-    from quizzer.grading.alignment import use_idf_table
+    from quizzer.grading.offline.alignment import use_idf_table
 
     idf = fit_grader.fit_idf(examples)
     use_idf_table(idf)  # as fit_grader.py cross-validates: with the table fitted on these answers

@@ -30,13 +30,13 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from quizzer.grading import text as text_tools  # noqa: E402
-from quizzer.grading.types import Submission  # noqa: E402
+from quizzer.core.types import Submission  # noqa: E402
+from quizzer.grading.offline import text as text_tools  # noqa: E402
 
 DATASETS = REPO.parent / "shared" / "datasets"
 INTERVIEW = REPO / "evals" / "interview_answers.jsonl"
 WORK = Path("/tmp/quizzer-fit")
-PACKAGE = REPO / "quizzer" / "grading"
+PACKAGE = REPO / "quizzer" / "grading" / "offline"
 SEED = 13
 FOLDS = 5
 # In-domain answers are few but are what the grader is for: weigh each like this many training answers.
@@ -163,12 +163,13 @@ def feature_table(examples: list[Example], idf: dict[str, object], model: str | 
                   onnx_file: Path | None = None) -> Features:
     """The evidence for every example, from the bundled embedding model or another (`model`, for comparison), run by
     torch or another backend (evals/backend_agreement.py)."""
-    from quizzer.grading.embedder import Embedder
-    from quizzer.grading.evidence import closest, collect_evidence
+    from quizzer.grading.offline.embedder import Embedder
+    from quizzer.grading.offline.evidence import closest, collect_evidence
+    from quizzer.storage.embeddings import EmbeddingCache
 
-    embedder = Embedder(model, cache_dir=WORK / "cache", backend=backend, onnx_file=onnx_file)
+    embedder = Embedder(model, EmbeddingCache(WORK / "cache"), backend, onnx_file)
     code = package_source("evidence.py", "alignment.py", "text.py", "shorthand.py")
-    code += json.dumps(idf, sort_keys=True) + embedder.cache_key + (str(onnx_file) if onnx_file else "")
+    code += json.dumps(idf, sort_keys=True) + embedder.cache_key
     key = hashlib.sha256((code + str(len(examples))).encode()).hexdigest()[:12]
     cached = WORK / f"features-{key}.npz"
     if cached.exists():
@@ -312,7 +313,7 @@ def main() -> None:
     examples = load_examples()
     print(f"{len(examples)} answers: " + ", ".join(f"{k} {v}" for k, v in Counter(e.dataset for e in examples).items()))
     idf = fit_idf(examples)
-    from quizzer.grading.alignment import use_idf_table
+    from quizzer.grading.offline.alignment import use_idf_table
 
     # Cross-validate with the table just fitted, in memory: --cv-only writes nothing into the package.
     use_idf_table(idf)
@@ -380,11 +381,11 @@ def band_thresholds(examples: list[Example], probabilities: np.ndarray) -> dict[
 
 def verifier_doubt_report(examples: list[Example], probabilities: np.ndarray, verifier: np.ndarray,
                           thresholds: dict[str, float]) -> None:
-    """What the verifier's-doubt rule (quizzer/grading/feedback.py) does out of fold: the answers in the correct band
+    """What the verifier's-doubt rule (quizzer/grading/offline/feedback.py) does out of fold: the answers in the correct band
     it makes uncertain, how many of them are right, and the correct verdicts' precision before and after."""
-    from quizzer.grading.bands import Bands
-    from quizzer.grading.feedback import VERIFIER_DOUBT
-    from quizzer.grading.types import Verdict
+    from quizzer.core.types import Verdict
+    from quizzer.grading.offline.bands import Bands
+    from quizzer.grading.offline.feedback import VERIFIER_DOUBT
 
     y = np.array([example.label for example in examples]).astype(bool)
     sets = np.array([example.dataset for example in examples])
@@ -402,9 +403,7 @@ def verifier_doubt_report(examples: list[Example], probabilities: np.ndarray, ve
 
 
 def write_params(examples, table: Features, columns, thresholds, verifier_version: str) -> None:
-    from quizzer.grading.decision import DecisionModel
-
-    from quizzer.grading.decision import TreeEnsemble
+    from quizzer.grading.offline.decision import DecisionModel, TreeEnsemble
 
     x, _ = table.columns(columns)
     y = np.array([example.label for example in examples])

@@ -1,4 +1,4 @@
-"""Trains the grader's token-level verifier (quizzer/grading/verifier.py) and its honest out-of-fold scores.
+"""Trains the grader's token-level verifier (quizzer/grading/offline/verifier.py) and its honest out-of-fold scores.
 
     .venv/bin/python evals/fit_verifier.py            # scores for cross-validation, then write verifier.npz
     .venv/bin/python evals/fit_verifier.py --cv-only  # scores only (cached; evals/fit_grader.py reads them)
@@ -30,8 +30,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fit_grader  # noqa: E402
-
-from quizzer.grading.verifier import IDF_SCALE, MAX_TOKENS, WEIGHTS_FILE  # noqa: E402
+from quizzer.grading.offline.verifier import IDF_SCALE, MAX_TOKENS, WEIGHTS_FILE  # noqa: E402
 
 EPOCHS = 8
 BATCH = 64
@@ -64,16 +63,18 @@ class TokenTable:
 
 
 def token_table(examples: list[fit_grader.Example], backend: str = "torch", onnx_file: Path | None = None) -> TokenTable:
-    from quizzer.grading.alignment import token_view
-    from quizzer.grading.embedder import Embedder
-    from quizzer.grading.shorthand import graded_answer
+    from quizzer.grading.offline.alignment import token_view
+    from quizzer.grading.offline.embedder import Embedder
+    from quizzer.grading.offline.shorthand import graded_answer
+    from quizzer.storage.embeddings import EmbeddingCache
 
     # The answer as the grader encodes it (shorthand spelled out), so the verifier learns what it will see.
     answers = [graded_answer(example.submission) for example in examples]
     texts = list(dict.fromkeys(
         text for example, answer in zip(examples, answers)
         for text in (answer, example.submission.question, *example.submission.references)))
-    encodings = Embedder(cache_dir=fit_grader.WORK / "cache", backend=backend, onnx_file=onnx_file).encode_cached(texts)
+    encodings = Embedder(store=EmbeddingCache(fit_grader.WORK / "cache"), backend=backend,
+                         onnx_file=onnx_file).encode_cached(texts)
     dim = encodings[0].vector.shape[0]
     table = TokenTable(
         np.zeros((len(texts), MAX_TOKENS, dim), np.float16), np.zeros((len(texts), MAX_TOKENS), np.float32),
@@ -99,7 +100,7 @@ def token_table(examples: list[fit_grader.Example], backend: str = "torch", onnx
 
 
 class Trainer:
-    """The torch twin of quizzer.grading.verifier.Verifier, with batching over padded tensors."""
+    """The torch twin of quizzer.grading.offline.verifier.Verifier, with batching over padded tensors."""
 
     def __init__(self, table: TokenTable, labels: np.ndarray, weights: np.ndarray) -> None:
         import torch
@@ -272,7 +273,7 @@ def _trainer(examples: list[fit_grader.Example]) -> Trainer:
 
 
 def write_weights(examples: list[fit_grader.Example]) -> str:
-    """Trains on every answer and writes quizzer/grading/verifier.npz; returns its version."""
+    """Trains on every answer and writes quizzer/grading/offline/verifier.npz; returns its version."""
     trainer = _trainer(examples)
     net = trainer.train(np.arange(len(examples)))
     arrays = {name: value.detach().numpy().astype(np.float32) for name, value in net.state_dict().items()}
@@ -297,7 +298,7 @@ def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
 
 
 def load_version() -> str:
-    from quizzer.grading.verifier import load_verifier
+    from quizzer.grading.offline.verifier import load_verifier
 
     return load_verifier().version
 
@@ -308,7 +309,7 @@ def main() -> None:
     arguments = parser.parse_args()
     examples = fit_grader.load_examples()
     idf = fit_grader.fit_idf(examples)
-    from quizzer.grading.alignment import use_idf_table
+    from quizzer.grading.offline.alignment import use_idf_table
 
     use_idf_table(idf)
     scores = verifier_scores(examples, idf)

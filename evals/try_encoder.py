@@ -18,8 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import fit_grader  # noqa: E402
 import fit_verifier  # noqa: E402
-
-from quizzer.grading.alignment import use_idf_table  # noqa: E402
+from quizzer.grading.offline.alignment import use_idf_table  # noqa: E402
 
 
 def main() -> None:

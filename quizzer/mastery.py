@@ -1,9 +1,7 @@
 """Derived views of the review log: per-deck and per-tag mastery, retention, streak, hardest cards, overrides.
 
-Everything is computed by SQL aggregates over `review_outcomes` (reviews with their final rating) and
-`card_states`, joined to small temporary tables naming the cards in scope, never by Python loops over
-reviews: one pass counts the reviews per card and grader, and every figure is summed from that. Only the
-forgetting curve is evaluated in Python, vectorised with numpy over the scheduled cards.
+The figures are SQL aggregates in `quizzer.storage.mastery`, never Python loops over reviews; this module picks
+the decks, evaluates the forgetting curve (vectorised with numpy over the scheduled cards) and assembles the report.
 
 Cards in scope are those in the deck files (for a deck whose file is gone: the cards the database knows);
 the reviews of a card since deleted from its file no longer count.
@@ -25,9 +23,8 @@ Definitions (all times UTC; `now` is a parameter so results are reproducible):
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,77 +32,14 @@ from typing import Any
 import numpy as np
 
 from quizzer import scheduling
+from quizzer.core.types import to_utc
 from quizzer.deck.model import Deck
+from quizzer.storage.db import Connection
+from quizzer.storage.mastery import GraderOverrides, GroupStats, HardCard, MasteryQuery, decks_in_database
 
 RETENTION_DAYS = 30
 FORECAST_DAYS = 14
 HARDEST_LIMIT = 10
-
-_IN_SCOPE = "deck IN (SELECT deck FROM temp.mastery_decks)"
-# Grouping keys over the cards in scope (`s`): one row per deck, per tag, or one for everything.
-_GROUPINGS = {
-    "deck": ("s.deck", ""),
-    "tag": ("t.tag", "JOIN temp.mastery_tags t ON t.card_key = s.card_key"),
-    "total": ("'all'", ""),
-}
-
-# Per connection: the decks, cards and card tags in scope, each studied card's retrievability, and the
-# reviews counted per card and grader.
-_SCOPE_TABLES = (
-    "CREATE TEMP TABLE IF NOT EXISTS mastery_decks (deck TEXT PRIMARY KEY, has_file INTEGER NOT NULL)",
-    """CREATE TEMP TABLE IF NOT EXISTS mastery_cards (card_key INTEGER PRIMARY KEY, deck TEXT NOT NULL,
-                                                     card_id TEXT NOT NULL, UNIQUE (deck, card_id))""",
-    "CREATE TEMP TABLE IF NOT EXISTS mastery_tags (card_key INTEGER, tag TEXT, PRIMARY KEY (card_key, tag))",
-    "CREATE TEMP TABLE IF NOT EXISTS mastery_r (card_key INTEGER PRIMARY KEY, r REAL)",
-    """CREATE TEMP TABLE IF NOT EXISTS mastery_review_counts (card_key INTEGER, grader TEXT, reviews INTEGER,
-           counted INTEGER, kept INTEGER, graded INTEGER, overridden INTEGER, marked_right INTEGER,
-           marked_wrong INTEGER, settled INTEGER)""",
-)
-_SCOPE_TABLE_NAMES = ("mastery_decks", "mastery_cards", "mastery_tags", "mastery_r", "mastery_review_counts")
-
-
-@dataclass(frozen=True)
-class GroupStats:
-    """Card counts, mastery and retention of one deck, one tag, or everything in scope."""
-
-    name: str
-    cards: int
-    new: int
-    learning: int
-    due_today: int
-    due_week: int
-    studied: int
-    mastery: float | None
-    reviews: int
-    reviews_30d: int
-    retention_30d: float | None
-
-
-@dataclass(frozen=True)
-class HardCard:
-    deck: str
-    card_id: str
-    question: str
-    lapses: int
-    reps: int
-    retrievability: float
-    due: str
-
-
-@dataclass(frozen=True)
-class GraderOverrides:
-    """How often the learner overruled one grader (reveals are not graded, so not counted)."""
-
-    grader: str
-    graded: int
-    overridden: int
-    marked_right: int
-    marked_wrong: int
-    settled_uncertain: int
-
-    @property
-    def override_rate(self) -> float | None:
-        return self.overridden / self.graded if self.graded else None
 
 
 @dataclass(frozen=True)
@@ -148,25 +82,19 @@ class MasteryReport:
         }
 
 
-def decks_in_database(connection: sqlite3.Connection) -> list[str]:
-    """Names of the decks that have reviews or scheduled cards."""
-    rows = connection.execute("SELECT deck FROM reviews UNION SELECT deck FROM card_states ORDER BY deck")
-    return [row[0] for row in rows]
-
-
 def select_decks(
-    connection: sqlite3.Connection, names: Sequence[str] = (), configured: Sequence[str] = ()
+    connection: Connection, names: Sequence[str] = (), configured: Sequence[str] = ()
 ) -> tuple[list[Deck], list[str]]:
     """The decks to report on: those named (names or paths), else the database's decks and the configured ones.
 
     Returns the decks whose file was found, and the names of database decks whose file was not (reported
     from what the database recorded). A named deck that is neither a file nor in the database is an error.
     """
-    from quizzer.deck.catalog import load
-    from quizzer.errors import QuizzerError
+    from quizzer.core.errors import QuizzerError
+    from quizzer.deck.catalog import expand_folders, load
 
     in_database = decks_in_database(connection)
-    wanted = list(names) if names else [*in_database, *_expand_directories(configured)]
+    wanted: list[str | Path] = list(names) if names else [*in_database, *expand_folders(configured)]
     found: dict[str, Deck] = {}
     without_file: list[str] = []
     for name in wanted:
@@ -175,28 +103,14 @@ def select_decks(
         except QuizzerError:
             if name not in in_database:
                 raise
-            without_file.append(name)
+            without_file.append(str(name))
             continue
         found.setdefault(deck.name, deck)
     return list(found.values()), [name for name in without_file if name not in found]
 
 
-def _expand_directories(entries: Sequence[str]) -> list[str]:
-    """Config `decks` entries, with a directory standing for the deck files in it."""
-    from quizzer.deck.loader import DECK_SUFFIXES
-
-    expanded = []
-    for entry in entries:
-        path = Path(entry).expanduser()
-        if path.is_dir():
-            expanded.extend(str(file) for file in sorted(path.iterdir()) if file.suffix.lower() in DECK_SUFFIXES)
-        else:
-            expanded.append(entry)
-    return expanded
-
-
 def mastery_report(
-    connection: sqlite3.Connection,
+    connection: Connection,
     now: datetime,
     decks: Sequence[Deck] = (),
     names_without_file: Sequence[str] = (),
@@ -205,7 +119,7 @@ def mastery_report(
 
     Runs in one read transaction (a savepoint), so a quiz writing meanwhile cannot make the figures disagree.
     """
-    now = scheduling.to_utc(now)
+    now = to_utc(now)
     today = now.date()
     midnight = datetime(today.year, today.month, today.day, tzinfo=UTC)
     orphan_names = sorted(set(names_without_file) - {deck.name for deck in decks})
@@ -216,13 +130,12 @@ def mastery_report(
         "tomorrow": _julian(midnight + timedelta(days=1)),
         "week_end": _julian(midnight + timedelta(days=7)),
     }
-    connection.execute("SAVEPOINT mastery_report")
-    try:
-        _fill_scope(connection, decks, orphan_names)
-        _fill_retrievability(connection, now)
-        _fill_review_counts(connection, times)
-        groups = {key: _group_stats(connection, key, times) for key in _GROUPINGS}
-        streak, reviewed_today = _streak(connection, today, times["now"])
+    with MasteryQuery.open(connection, decks, orphan_names) as query:
+        query.set_retrievability(_retrievability(query, now))
+        query.count_reviews(times)
+        groups = {key: query.group_stats(key, times) for key in ("deck", "tag", "total")}
+        streak, reviewed_today = _streak(query.review_days(times["now"]), today)
+        due = query.due_per_day(times["today"], FORECAST_DAYS)
         return MasteryReport(
             now=now,
             decks=groups["deck"],
@@ -230,13 +143,12 @@ def mastery_report(
             total=groups["total"][0] if groups["total"] else _empty_group("all"),
             streak_days=streak,
             reviewed_today=reviewed_today,
-            hardest=_hardest(connection, {deck.name: deck for deck in decks}),
-            overrides=_overrides(connection),
-            forecast=_forecast(connection, today, times["today"]),
+            hardest=_with_deck_questions(query.hardest(HARDEST_LIMIT), {deck.name: deck for deck in decks}),
+            overrides=query.overrides(),
+            forecast=[ForecastDay(today + timedelta(days=offset), due.get(offset, 0))
+                      for offset in range(FORECAST_DAYS)],
             decks_without_file=orphan_names,
         )
-    finally:
-        connection.execute("RELEASE mastery_report")
 
 
 def _julian(moment: datetime) -> float:
@@ -244,51 +156,13 @@ def _julian(moment: datetime) -> float:
     return moment.timestamp() / 86400.0 + 2440587.5
 
 
-def _fill_scope(connection: sqlite3.Connection, decks: Sequence[Deck], orphan_names: Sequence[str]) -> None:
-    """Temporary tables of the decks, cards and card tags in scope (per connection; the database is untouched)."""
-    for statement in _SCOPE_TABLES:
-        connection.execute(statement)
-    for table in _SCOPE_TABLE_NAMES:
-        connection.execute(f"DELETE FROM temp.{table}")
-    connection.executemany(
-        "INSERT OR IGNORE INTO temp.mastery_decks VALUES (?, ?)",
-        [(deck.name, 1) for deck in decks] + [(name, 0) for name in orphan_names],
-    )
-    connection.executemany(
-        "INSERT OR IGNORE INTO temp.mastery_cards (deck, card_id) VALUES (?, ?)",
-        [(deck.name, card.id) for deck in decks for card in deck.cards],
-    )
-    # A deck without its file: the cards the database knows.
-    connection.execute(
-        """INSERT OR IGNORE INTO temp.mastery_cards (deck, card_id)
-           SELECT deck, card_id FROM card_states WHERE deck IN (SELECT deck FROM temp.mastery_decks WHERE has_file = 0)
-           UNION SELECT deck, card_id FROM cards WHERE deck IN (SELECT deck FROM temp.mastery_decks WHERE has_file = 0)"""
-    )
-    keys = {(deck, card_id): key for key, deck, card_id in connection.execute("SELECT * FROM temp.mastery_cards")}
-    connection.executemany(
-        "INSERT OR IGNORE INTO temp.mastery_tags VALUES (?, ?)",
-        [(keys[deck.name, card.id], tag) for deck in decks for card in deck.cards for tag in card.tags],
-    )
-    # ... and the tags recorded for its cards when they were last seen.
-    connection.execute(
-        """INSERT OR IGNORE INTO temp.mastery_tags
-           SELECT s.card_key, j.value FROM cards c
-           JOIN temp.mastery_cards s ON s.deck = c.deck AND s.card_id = c.card_id, json_each(c.tags) j
-           WHERE c.deck IN (SELECT deck FROM temp.mastery_decks WHERE has_file = 0) AND json_valid(c.tags)"""
-    )
-
-
-def _fill_retrievability(connection: sqlite3.Connection, now: datetime) -> None:
+def _retrievability(query: MasteryQuery, now: datetime) -> list[tuple[int, float]]:
     """Each studied card's retrievability at `now`, vectorised over all of them."""
-    rows = connection.execute(
-        """SELECT s.card_key, cs.stability, julianday(cs.last_review)
-           FROM card_states cs JOIN temp.mastery_cards s ON s.deck = cs.deck AND s.card_id = cs.card_id"""
-    ).fetchall()
-    if not rows:
-        return
-    keys = [row[0] for row in rows]
-    stability = np.array([row[1] for row in rows], dtype=float)  # None becomes NaN
-    last_review = np.array([row[2] for row in rows], dtype=float)
+    cards = query.studied_cards()
+    if not cards:
+        return []
+    stability = np.array([card.stability for card in cards], dtype=float)  # None becomes NaN
+    last_review = np.array([card.last_review for card in cards], dtype=float)
     decay, factor = scheduling.forgetting_curve()
     # fsrs counts whole elapsed days (timedelta.days), never negative; the epsilon absorbs julianday rounding.
     elapsed_days = np.maximum(0.0, np.floor(_julian(now) - last_review + 1e-9))
@@ -296,68 +170,15 @@ def _fill_retrievability(connection: sqlite3.Connection, now: datetime) -> None:
         retrievability = (1.0 + factor * elapsed_days / stability) ** decay
     # Like fsrs: no stability or no last review (NULL, here NaN) means nothing is remembered yet.
     retrievability = np.where(np.isfinite(retrievability), retrievability, 0.0)
-    connection.executemany(
-        "INSERT INTO temp.mastery_r VALUES (?, ?)", zip(keys, retrievability.tolist(), strict=True)
-    )
-
-
-def _fill_review_counts(connection: sqlite3.Connection, times: dict[str, float]) -> None:
-    """One pass over the reviews of the cards in scope (up to `now`), counted per card and grader.
-
-    The final rating and the latest decision come from the `review_outcomes` view. Retention counts the
-    window's non-cram reviews with a final rating; overrides count graded answers (not reveals).
-    """
-    connection.execute(
-        """INSERT INTO temp.mastery_review_counts
-           SELECT card_key, grader, count(*), coalesce(sum(counted), 0), coalesce(sum(counted AND final_rating > 1), 0),
-                  coalesce(sum(graded), 0), coalesce(sum(graded AND decision_kind = 'override'), 0),
-                  coalesce(sum(graded AND decision_kind = 'override' AND final_verdict = 'correct'), 0),
-                  coalesce(sum(graded AND decision_kind = 'override' AND final_verdict = 'incorrect'), 0),
-                  coalesce(sum(graded AND decision_kind = 'uncertain'), 0)
-           FROM (SELECT s.card_key, o.grader, o.final_rating, o.final_verdict, o.decision_kind,
-                        (o.cram = 0 AND o.final_rating IS NOT NULL AND julianday(o.reviewed_at) > :since) AS counted,
-                        o.kind = 'answer' AS graded
-                 FROM review_outcomes o CROSS JOIN temp.mastery_cards s ON s.deck = o.deck AND s.card_id = o.card_id
-                 WHERE julianday(o.reviewed_at) <= :now)
-           GROUP BY card_key, grader""",
-        times,
-    )
-
-
-def _group_stats(connection: sqlite3.Connection, grouping: str, times: dict[str, float]) -> list[GroupStats]:
-    key, join = _GROUPINGS[grouping]
-    rows = connection.execute(
-        f"""SELECT {key} AS name, count(*), sum(cs.card_id IS NULL), coalesce(sum(cs.state IN (1, 3)), 0),
-                   coalesce(sum(julianday(cs.due) < :tomorrow), 0), coalesce(sum(julianday(cs.due) < :week_end), 0),
-                   count(cs.card_id), avg(mr.r),
-                   coalesce(sum(rc.reviews), 0), coalesce(sum(rc.counted), 0), coalesce(sum(rc.kept), 0)
-            FROM temp.mastery_cards s {join}
-            LEFT JOIN card_states cs ON cs.deck = s.deck AND cs.card_id = s.card_id
-            LEFT JOIN temp.mastery_r mr ON mr.card_key = s.card_key
-            LEFT JOIN (SELECT card_key, sum(reviews) AS reviews, sum(counted) AS counted, sum(kept) AS kept
-                       FROM temp.mastery_review_counts GROUP BY card_key) rc ON rc.card_key = s.card_key
-            GROUP BY name ORDER BY name""",
-        times,
-    ).fetchall()
-    return [
-        GroupStats(*row[:8], reviews=row[8], reviews_30d=row[9], retention_30d=row[10] / row[9] if row[9] else None)
-        for row in rows
-    ]
+    return list(zip([card.key for card in cards], retrievability.tolist(), strict=True))
 
 
 def _empty_group(name: str) -> GroupStats:
     return GroupStats(name, 0, 0, 0, 0, 0, 0, None, 0, 0, None)
 
 
-def _streak(connection: sqlite3.Connection, today: date, now_julian: float) -> tuple[int, bool]:
+def _streak(days: set[date], today: date) -> tuple[int, bool]:
     """Consecutive UTC review days ending today (or yesterday, while today has none yet)."""
-    days = {
-        date.fromisoformat(row[0])
-        for row in connection.execute(
-            f"SELECT DISTINCT date(reviewed_at) FROM reviews WHERE {_IN_SCOPE} AND julianday(reviewed_at) <= ?",
-            (now_julian,),
-        )
-    }
     reviewed_today = today in days
     day = today if reviewed_today else today - timedelta(days=1)
     streak = 0
@@ -367,38 +188,10 @@ def _streak(connection: sqlite3.Connection, today: date, now_julian: float) -> t
     return streak, reviewed_today
 
 
-def _hardest(connection: sqlite3.Connection, decks: dict[str, Deck]) -> list[HardCard]:
-    rows = connection.execute(
-        f"""SELECT cs.deck, cs.card_id, c.question, cs.lapses, cs.reps, coalesce(mr.r, 0), cs.due
-            FROM card_states cs
-            JOIN temp.mastery_cards s ON s.deck = cs.deck AND s.card_id = cs.card_id
-            LEFT JOIN temp.mastery_r mr ON mr.card_key = s.card_key
-            LEFT JOIN cards c ON c.deck = cs.deck AND c.card_id = cs.card_id
-            ORDER BY cs.lapses DESC, coalesce(mr.r, 0) ASC, cs.deck, cs.card_id LIMIT {HARDEST_LIMIT}"""
-    ).fetchall()
-    hardest = []
-    for deck_name, card_id, stored_question, lapses, reps, r, due in rows:
-        card = decks[deck_name].card(card_id) if deck_name in decks else None
-        question = card.question if card is not None else (stored_question or "")
-        hardest.append(HardCard(deck_name, card_id, question, lapses, reps, r, due))
-    return hardest
-
-
-def _overrides(connection: sqlite3.Connection) -> list[GraderOverrides]:
-    rows = connection.execute(
-        """SELECT grader, sum(graded), sum(overridden), sum(marked_right), sum(marked_wrong), sum(settled)
-           FROM temp.mastery_review_counts GROUP BY grader HAVING sum(graded) > 0 ORDER BY grader"""
-    ).fetchall()
-    return [GraderOverrides(*row) for row in rows]
-
-
-def _forecast(connection: sqlite3.Connection, today: date, today_julian: float) -> list[ForecastDay]:
-    counts = dict(
-        connection.execute(
-            """SELECT max(0, CAST(julianday(cs.due) - :today AS INTEGER)) AS day, count(*)
-               FROM card_states cs JOIN temp.mastery_cards s ON s.deck = cs.deck AND s.card_id = cs.card_id
-               WHERE julianday(cs.due) < :today + :days GROUP BY day""",
-            {"today": today_julian, "days": FORECAST_DAYS},
-        ).fetchall()
-    )
-    return [ForecastDay(today + timedelta(days=offset), counts.get(offset, 0)) for offset in range(FORECAST_DAYS)]
+def _with_deck_questions(hardest: list[HardCard], decks: dict[str, Deck]) -> list[HardCard]:
+    """The hardest cards with each question as its deck file says now (the database's when the file is gone)."""
+    shown = []
+    for card in hardest:
+        current = decks[card.deck].card(card.card_id) if card.deck in decks else None
+        shown.append(replace(card, question=current.question) if current is not None else card)
+    return shown

@@ -9,88 +9,22 @@ from __future__ import annotations
 
 import csv
 import json
-import sqlite3
-from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import IO, Any
 
 from quizzer import scheduling
-from quizzer.errors import QuizzerError
+from quizzer.core.errors import QuizzerError
+from quizzer.core.types import CardState, Rating, to_utc
+from quizzer.storage.db import Connection
+from quizzer.storage.export import ExportRecord, decks_of_card, export_records
 
 EXPORT_FORMATS = ("csv", "jsonl")
-
-
-@dataclass(frozen=True)
-class Decision:
-    kind: str
-    verdict: str
-    rating: int | None
-    decided_at: str
-
-
-@dataclass(frozen=True)
-class ExportRecord:
-    """One review as exported; times are the stored UTC ISO-8601 text."""
-
-    review_id: int
-    deck: str
-    card_id: str
-    review_time: str
-    rating: int | None
-    cram: bool
-    kind: str
-    verdict: str
-    probability: float | None
-    grader: str
-    grader_version: str
-    graded_rating: int | None
-    final_verdict: str
-    decision_kind: str | None
-    answer_seconds: float | None
-    session_id: str | None
-    card_hash: str
-    answer: str
-    decisions: tuple[Decision, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "decisions": [asdict(decision) for decision in self.decisions]}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ExportRecord:
-        return cls(**{**data, "decisions": tuple(Decision(**decision) for decision in data["decisions"])})
-
-
 EXPORT_FIELDS = tuple(field.name for field in fields(ExportRecord))
 _INT_FIELDS = {"review_id", "rating", "graded_rating"}
 _FLOAT_FIELDS = {"probability", "answer_seconds"}
 _OPTIONAL_TEXT = {"decision_kind", "session_id"}
-
-_EXPORT_QUERY = """
-    SELECT o.id, o.deck, o.card_id, o.reviewed_at, o.final_rating, o.cram, o.kind, o.verdict, o.probability,
-           o.grader, o.grader_version, o.rating, o.final_verdict, o.decision_kind, o.answer_seconds,
-           o.session_id, o.card_hash, o.answer, d.decisions
-    FROM review_outcomes o
-    LEFT JOIN (SELECT review_id, json_group_array(json_object('kind', kind, 'verdict', verdict, 'rating', rating,
-                                                              'decided_at', decided_at)) AS decisions
-               FROM (SELECT * FROM review_decisions ORDER BY id) GROUP BY review_id) d ON d.review_id = o.id
-"""
-
-
-def export_records(
-    connection: sqlite3.Connection, deck: str | None = None, card_id: str | None = None
-) -> Iterator[ExportRecord]:
-    """The review log in time order (streamed), optionally one deck's or one card's."""
-    conditions, parameters = [], []
-    for column, value in (("o.deck", deck), ("o.card_id", card_id)):
-        if value is not None:
-            conditions.append(f"{column} = ?")
-            parameters.append(value)
-    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-    for row in connection.execute(_EXPORT_QUERY + where + " ORDER BY o.reviewed_at, o.id", parameters):
-        *columns, decisions = tuple(row)
-        columns[5] = bool(columns[5])
-        yield ExportRecord(*columns, tuple(Decision(**item) for item in json.loads(decisions or "[]")))
 
 
 def check_format(export_format: str) -> None:
@@ -146,29 +80,23 @@ class HistoryEntry:
     interval: timedelta | None
 
 
-def card_history(connection: sqlite3.Connection, card_id: str, deck: str | None = None) -> tuple[str, list[HistoryEntry]]:
+def card_history(connection: Connection, card_id: str, deck: str | None = None) -> tuple[str, list[HistoryEntry]]:
     """The deck and reviews of one card, replaying its schedule to show each interval that followed."""
     deck = deck or _deck_of(connection, card_id)
     entries = []
-    state: scheduling.CardState | None = None
+    state: CardState | None = None
     for record in export_records(connection, deck=deck, card_id=card_id):
         if record.cram or record.rating is None:
             entries.append(HistoryEntry(record, None, None))
             continue
-        reviewed_at = scheduling.to_utc(datetime.fromisoformat(record.review_time))
-        state = scheduling.review(state, scheduling.Rating(record.rating), reviewed_at)
+        reviewed_at = to_utc(datetime.fromisoformat(record.review_time))
+        state = scheduling.review(state, Rating(record.rating), reviewed_at)
         entries.append(HistoryEntry(record, state.due, state.due - reviewed_at))
     return deck, entries
 
 
-def _deck_of(connection: sqlite3.Connection, card_id: str) -> str:
-    decks = [
-        row[0]
-        for row in connection.execute(
-            "SELECT deck FROM reviews WHERE card_id = ? UNION SELECT deck FROM cards WHERE card_id = ? ORDER BY 1",
-            (card_id, card_id),
-        )
-    ]
+def _deck_of(connection: Connection, card_id: str) -> str:
+    decks = decks_of_card(connection, card_id)
     if not decks:
         raise QuizzerError(f"no card {card_id!r} in the review database", hint="check the id with `quizzer decks show`")
     if len(decks) > 1:

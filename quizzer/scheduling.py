@@ -17,16 +17,12 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
-from enum import IntEnum
-from typing import Any
+from dataclasses import replace
+from datetime import datetime
 
-from fsrs import Card as FsrsCard
-from fsrs import Rating as FsrsRating
-from fsrs import ReviewLog, Scheduler
+from fsrs import Card as FsrsCard, Rating as FsrsRating, Scheduler
 
-from quizzer.grading.types import Verdict
+from quizzer.core.types import CardState, Phase, Rating, Verdict, to_utc
 
 # Easy needs an answer at most this fraction of the learner's median time, with this much history.
 EASY_FRACTION = 0.5
@@ -36,70 +32,6 @@ EASY_MIN_HISTORY = 5
 _SCHEDULER = Scheduler(enable_fuzzing=False)
 # fsrs wants an integer card id; ours are strings, and the id takes no part in the arithmetic.
 _FSRS_CARD_ID = 0
-
-
-class Rating(IntEnum):
-    """FSRS's four ratings (same values), so the rest of quizzer need not import fsrs."""
-
-    AGAIN = 1
-    HARD = 2
-    GOOD = 3
-    EASY = 4
-
-
-class Phase(IntEnum):
-    """FSRS's card states (same values)."""
-
-    LEARNING = 1
-    REVIEW = 2
-    RELEARNING = 3
-
-
-@dataclass(frozen=True)
-class CardState:
-    """A card's memory state after its reviews so far."""
-
-    phase: Phase
-    step: int | None
-    stability: float | None
-    difficulty: float | None
-    due: datetime
-    last_review: datetime | None
-    reps: int = 0
-    lapses: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready; `CardState.from_dict` reverses it (stored in card_states.fsrs_json)."""
-        return {
-            "phase": int(self.phase),
-            "step": self.step,
-            "stability": self.stability,
-            "difficulty": self.difficulty,
-            "due": self.due.isoformat(),
-            "last_review": self.last_review.isoformat() if self.last_review else None,
-            "reps": self.reps,
-            "lapses": self.lapses,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CardState:
-        return cls(
-            phase=Phase(int(data["phase"])),
-            step=data.get("step"),
-            stability=data.get("stability"),
-            difficulty=data.get("difficulty"),
-            due=to_utc(datetime.fromisoformat(data["due"])),
-            last_review=to_utc(datetime.fromisoformat(data["last_review"])) if data.get("last_review") else None,
-            reps=int(data.get("reps", 0)),
-            lapses=int(data.get("lapses", 0)),
-        )
-
-
-def to_utc(moment: datetime) -> datetime:
-    """The same instant in UTC; a naive datetime is taken to be UTC already."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
 
 
 def rating_for(
@@ -137,22 +69,15 @@ def review(state: CardState | None, rating: Rating, now: datetime) -> CardState:
 
 
 def replay(reviews: Iterable[tuple[datetime, Rating]]) -> CardState | None:
-    """Rebuilds a card's state from its (time, final rating) log, in time order; None when the log is empty."""
-    events = sorted(((to_utc(moment), rating) for moment, rating in reviews), key=lambda event: event[0])
-    if not events:
-        return None
-    logs = [ReviewLog(_FSRS_CARD_ID, FsrsRating(int(rating)), moment, None) for moment, rating in events]
-    rebuilt = _SCHEDULER.reschedule_card(FsrsCard(card_id=_FSRS_CARD_ID, due=events[0][0]), logs)
-    # fsrs keeps no counters; count them with the same rule as `review`.
-    reps = lapses = 0
-    phase = Phase.LEARNING
+    """Rebuilds a card's state from its (time, final rating) log, in time order; None when the log is empty.
+
+    One pass: each event is reviewed in turn, which counts reps and lapses as it goes (fsrs's own
+    `reschedule_card` folds `review_card` over the sorted log the same way, but keeps no counters).
+    """
     state: CardState | None = None
-    for moment, rating in events:
-        lapses += 1 if rating is Rating.AGAIN and phase is Phase.REVIEW else 0
-        reps += 1
+    for moment, rating in sorted(((to_utc(moment), rating) for moment, rating in reviews), key=lambda event: event[0]):
         state = review(state, rating, moment)
-        phase = state.phase
-    return replace(_from_fsrs(rebuilt), reps=reps, lapses=lapses)
+    return state
 
 
 def retrievability(state: CardState | None, now: datetime) -> float:

@@ -8,16 +8,17 @@ is appended beside it. `--cram` walks every matching card and records reviews th
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from quizzer.core.types import Grade, Grader, GraderInfo, Rating, Submission, Verdict, utc_now
 from quizzer.deck.model import Card, Deck
-from quizzer.grading.types import Grade, Grader, GraderInfo, Submission, Verdict
-from quizzer.scheduling import Rating, rating_for
+from quizzer.reviewing import record_decision, record_review
+from quizzer.scheduling import rating_for
 from quizzer.storage import reviews as store
+from quizzer.storage.db import Connection
 
 REVEAL_GRADER = GraderInfo(name="reveal", version="1")
 
@@ -85,7 +86,7 @@ def local_day_start(now: datetime) -> datetime:
 
 
 def build_queue(
-    connection: sqlite3.Connection,
+    connection: Connection,
     decks: Sequence[Deck],
     options: QuizOptions,
     now: datetime,
@@ -129,11 +130,11 @@ class QuizSession:
 
     def __init__(
         self,
-        connection: sqlite3.Connection,
+        connection: Connection,
         decks: Sequence[Deck],
         grader: Grader | Callable[[], Grader],
         options: QuizOptions | None = None,
-        clock: Callable[[], datetime] = store.utc_now,
+        clock: Callable[[], datetime] = utc_now,
         session_id: str | None = None,
     ) -> None:
         self.connection = connection
@@ -209,7 +210,7 @@ class QuizSession:
     def skip(self) -> None:
         """Leaves this review out of the schedule (it stays in the log) and moves on."""
         outcome = self._require_pending()
-        store.record_decision(
+        record_decision(
             self.connection, outcome.review_id, store.DecisionKind.SKIP, outcome.grade.verdict, None, self.clock()
         )
         self._advance(None)
@@ -251,7 +252,7 @@ class QuizSession:
     ) -> Outcome:
         if self.pending is not None:
             raise ValueError("the previous grade is still waiting for a decision")
-        review_id = store.record_review(
+        recorded = record_review(
             self.connection,
             deck=item.deck,
             card=item.card,
@@ -265,8 +266,8 @@ class QuizSession:
             shown_at=self.shown_at,
             reviewed_at=self.clock(),
         )
-        state = None if self.options.cram or rating is None else store.card_state(self.connection, item.deck, item.card.id)
-        self.pending = Outcome(review_id, item, answer, grade, kind, rating, seconds, self.options.cram,
+        state = recorded.state
+        self.pending = Outcome(recorded.id, item, answer, grade, kind, rating, seconds, self.options.cram,
                                state.due if state else None)
         return self.pending
 
@@ -274,7 +275,7 @@ class QuizSession:
         seconds = outcome.answer_seconds if outcome.kind == "answer" else None
         rating = rating_for(verdict, seconds, self._pace)
         assert rating is not None
-        store.record_decision(self.connection, outcome.review_id, kind, verdict, rating, self.clock())
+        record_decision(self.connection, outcome.review_id, kind, verdict, rating, self.clock())
         self._advance(rating)
         return rating
 

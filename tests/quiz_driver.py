@@ -3,13 +3,13 @@ own behaviour when a verdict must be known in advance (an uncertain grade), not 
 
 from __future__ import annotations
 
+from fakes import ScriptedGrader
 from quizzer.cli import quiz_loop
 from quizzer.cli.app import main
-from quizzer.grading.types import Verdict
-from quizzer.testing import ScriptedGrader
+from quizzer.core.types import Verdict
 
 
-def _scripted(name: object, config: object) -> quiz_loop.BackgroundGrader:
+def _scripted(name: object, config: object, db: object = None) -> quiz_loop.BackgroundGrader:
     return quiz_loop.BackgroundGrader(lambda: ScriptedGrader({"maybe": Verdict.UNCERTAIN, "meh": Verdict.PARTIAL}))
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from quizzer.answers import ANSWER_MAX_CHARS, read_answer_rows
-from quizzer.errors import InputFileError
+from quizzer.batch.answers import ANSWER_MAX_CHARS, read_answer_rows
+from quizzer.core.errors import InputFileError
 
 DECK_YAML = """\
 name: tiny

@@ -11,25 +11,24 @@ from pathlib import Path
 
 import pytest
 
-from quizzer.config import load_config
-from quizzer.config_write import write_settings
+from fakes import OverlapGrader
+from quizzer.core.config import load_config
+from quizzer.core.config_write import write_settings
+from quizzer.core.types import Rating, Submission
 from quizzer.deck.loader import load_deck
 from quizzer.deck.model import Card
 from quizzer.evals.calibrate import fit_bands
-from quizzer.grading.bands import Bands, bands_for
-from quizzer.grading.types import Submission
-from quizzer.scheduling import Rating
+from quizzer.grading.offline.bands import Bands, bands_for, fitted_bands
+from quizzer.reviewing import record_decision, record_review
 from quizzer.storage.db import connect
-from quizzer.storage.reviews import record_decision, record_review
-from quizzer.testing import OverlapGrader
 
-OVERLAP = "quizzer.testing:make_overlap_grader"
+OVERLAP = "fakes:make_overlap_grader"
 WORDS = "alpha bravo charlie delta echo foxtrot golf hotel india juliet".split()
 
 
 def test_separable_labels_give_one_cut_and_no_uncertain_band() -> None:
     probabilities = [i / 100 for i in range(100)]
-    bands, notes = fit_bands(probabilities, [p >= 0.5 for p in probabilities], Bands())
+    bands, notes = fit_bands(probabilities, [p >= 0.5 for p in probabilities], fitted_bands())
     # P(correct | p) jumps from 0 at 0.49 to 1 at 0.50: every threshold lands on 0.5.
     assert bands == Bands(0.5, 0.5, 0.5, 0.5)
     assert any("no uncertain band" in note for note in notes)
@@ -41,7 +40,7 @@ def test_overlapping_labels_give_ordered_bands_that_meet_their_precision() -> No
         p = tenth / 10 + 0.05
         probabilities += [p] * 20
         correct += [index < round(20 * p) for index in range(20)]
-    bands, _ = fit_bands(probabilities, correct, Bands())
+    bands, _ = fit_bands(probabilities, correct, fitted_bands())
     # Calibrated data: P(correct | p) = p, so the bands sit at the levels themselves.
     assert bands.incorrect_below == pytest.approx(0.11, abs=0.011)
     assert bands.uncertain_low == pytest.approx(0.26, abs=0.011)
@@ -58,7 +57,7 @@ def test_too_few_labels_leave_the_bands_alone() -> None:
 
     results = [ItemResult(id=str(i), line=i, gold_label="correct", gold_score=None, verdict="correct", probability=0.9)
                for i in range(8)]
-    calibration = calibrate(results, Bands())
+    calibration = calibrate(results, fitted_bands())
     assert calibration.overall.fitted is None and "at least 20" in calibration.overall.notes[0]
 
 
@@ -89,7 +88,8 @@ def labelled_db(tmp_path: Path, isolated_environment: Path) -> Path:
             for k in range(11):
                 answer = " ".join(WORDS[:k]) or "no idea"
                 grade = grader.grade(Submission.for_card(card, answer, deck=name))
-                review = record_review(connection, deck=name, card=card, answer=answer, grade=grade, rating=Rating.GOOD)
+                review = record_review(connection, deck=name, card=card, answer=answer, grade=grade,
+                                       rating=Rating.GOOD).id
                 label = "correct" if k >= cut else "incorrect"
                 if label != grade.verdict.value or repeat == 0:
                     record_decision(connection, review, "override", label, Rating.GOOD if k >= cut else Rating.AGAIN)
@@ -98,11 +98,11 @@ def labelled_db(tmp_path: Path, isolated_environment: Path) -> Path:
     card = decks["strict"].cards[0]
     answer = "alpha bravo"
     grade = grader.grade(Submission.for_card(card, answer, deck="strict"))
-    skipped = record_review(connection, deck="strict", card=card, answer=answer, grade=grade, rating=Rating.GOOD)
+    skipped = record_review(connection, deck="strict", card=card, answer=answer, grade=grade, rating=Rating.GOOD).id
     record_decision(connection, skipped, "skip", "correct", None)
     record_review(connection, deck="strict", card=card, answer=answer, grade=grade, rating=Rating.GOOD)
     edited = Card(id=card.id, question=card.question, references=("something else entirely",))
-    old = record_review(connection, deck="strict", card=edited, answer=answer, grade=grade, rating=Rating.GOOD)
+    old = record_review(connection, deck="strict", card=edited, answer=answer, grade=grade, rating=Rating.GOOD).id
     record_decision(connection, old, "override", "correct", Rating.GOOD)
     connection.close()
     return db_path
@@ -162,7 +162,7 @@ def test_write_settings_replaces_in_place_and_refuses_invalid_files(tmp_path: Pa
     text = path.read_text(encoding="utf-8")
     assert text.startswith('# mine\ndb = "/x.db"\n[grader]\ncorrect_above = 0.75\nincorrect_below = 0.2\n')
     assert tomllib.loads(text)["quiz"]["new_per_day"] == 5
-    from quizzer.errors import ConfigError
+    from quizzer.core.errors import ConfigError
 
     with pytest.raises(ConfigError):
         write_settings(path, {"grader.deck_bands": 3})

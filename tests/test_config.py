@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from quizzer.config import SETTINGS, config_path, load_config
-from quizzer.errors import ConfigError
+from quizzer.core.config import config_path, load_config
+from quizzer.core.errors import ConfigError
+from quizzer.grading.offline.bands import fitted_bands, global_bands
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -24,10 +25,11 @@ def write_config(tmp_path: Path, text: str, mode: int = 0o600) -> Path:
 
 def test_missing_file_gives_defaults(tmp_path: Path) -> None:
     config = load_config(tmp_path / "absent.toml", environ={})
-    # The grader's bands are fitted from data (evals/fit_grader.py): compare with the registry, not a literal.
-    assert config.resolve("grader.correct_above").value == SETTINGS["grader.correct_above"].default
+    # The grader's bands are fitted from data (evals/fit_grader.py): unset, they are the fitted ones.
+    assert config.resolve("grader.correct_above").value is None
     assert config.resolve("grader.correct_above").source == "default"
-    assert config.get("llm.model") is None
+    assert global_bands(config) == fitted_bands()
+    assert config.llm.model is None
 
 
 def test_precedence_flag_over_env_over_file_over_default(tmp_path: Path) -> None:
@@ -35,18 +37,18 @@ def test_precedence_flag_over_env_over_file_over_default(tmp_path: Path) -> None
     file_only = load_config(path, environ={})
     assert file_only.resolve("llm.model").value == "from-file"
     assert file_only.resolve("llm.model").source == f"config file {path}:2"
-    assert file_only.get("llm.timeout") == 5.0 and isinstance(file_only.get("llm.timeout"), float)
+    assert file_only.llm.timeout == 5.0 and isinstance(file_only.llm.timeout, float)
 
     with_env = load_config(path, environ={"QUIZZER_LLM_MODEL": "from-env", "QUIZZER_LLM_TIMEOUT": "7.5"})
     assert with_env.resolve("llm.model").value == "from-env"
     assert with_env.resolve("llm.model").source == "env QUIZZER_LLM_MODEL"
-    assert with_env.get("llm.timeout") == 7.5
+    assert with_env.llm.timeout == 7.5
 
     with_flag = with_env.with_flags(llm__model="from-flag", llm__timeout=None)
     assert with_flag.resolve("llm.model").value == "from-flag"
     assert with_flag.resolve("llm.model").source == "flag"
-    assert with_flag.get("llm.timeout") == 7.5  # a flag left at None does not override
-    assert with_flag.get("grader.correct_above") == SETTINGS["grader.correct_above"].default
+    assert with_flag.llm.timeout == 7.5  # a flag left at None does not override
+    assert with_flag.grader.correct_above is None
 
 
 def test_empty_env_variable_is_ignored_and_aliases_apply(tmp_path: Path) -> None:
@@ -57,13 +59,19 @@ def test_empty_env_variable_is_ignored_and_aliases_apply(tmp_path: Path) -> None
 
 def test_list_setting_from_env(tmp_path: Path) -> None:
     config = load_config(tmp_path / "absent.toml", environ={"QUIZZER_DECKS": "msft-asr, e2e-asr"})
-    assert config.get("decks") == ["msft-asr", "e2e-asr"]
+    assert config.decks == ["msft-asr", "e2e-asr"]
 
 
 def test_invalid_env_value_names_the_variable(tmp_path: Path) -> None:
-    config = load_config(tmp_path / "absent.toml", environ={"QUIZZER_QUIZ_NEW_PER_DAY": "many"})
     with pytest.raises(ConfigError, match="QUIZZER_QUIZ_NEW_PER_DAY='many' is not an integer"):
-        config.get("quiz.new_per_day")
+        load_config(tmp_path / "absent.toml", environ={"QUIZZER_QUIZ_NEW_PER_DAY": "many"})
+
+
+def test_every_invalid_env_value_is_named_at_once(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_config(tmp_path / "absent.toml", environ={"QUIZZER_LLM_TIMEOUT": "soon", "QUIZZER_LLM_CACHE": "maybe"})
+    assert "QUIZZER_LLM_TIMEOUT='soon' is not a number" in raised.value.message
+    assert "QUIZZER_LLM_CACHE='maybe' is not true or false" in raised.value.message
 
 
 def test_unknown_keys_and_wrong_types_are_all_named_with_their_lines(tmp_path: Path) -> None:
@@ -120,8 +128,8 @@ def test_secret_in_a_file_others_can_read_is_refused(tmp_path: Path) -> None:
     assert "sk-file-secret" not in caught.value.message
     path.chmod(0o600)
     config = load_config(path, environ={"OPENAI_API_KEY": "sk-env-secret"}).with_flags(llm__api_key="sk-flag-secret")
-    assert config.get("llm.api_key") == "sk-flag-secret"
-    assert load_config(path, environ={}).get("llm.api_key") == "sk-file-secret"
+    assert config.llm.api_key == "sk-flag-secret"
+    assert load_config(path, environ={}).llm.api_key == "sk-file-secret"
     assert not any(secret in repr(config) for secret in ("sk-file-secret", "sk-env-secret", "sk-flag-secret"))
 
 
@@ -180,6 +188,5 @@ def test_out_of_range_numbers_are_named_with_their_line(tmp_path: Path) -> None:
 
 
 def test_an_out_of_range_environment_value_is_refused(tmp_path: Path) -> None:
-    config = load_config(tmp_path / "none.toml", environ={"QUIZZER_LLM_CONCURRENCY": "0"})
     with pytest.raises(ConfigError, match="QUIZZER_LLM_CONCURRENCY: llm.concurrency must be at least 1"):
-        config.get("llm.concurrency")
+        load_config(tmp_path / "none.toml", environ={"QUIZZER_LLM_CONCURRENCY": "0"})

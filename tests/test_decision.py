@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from quizzer.grading.decision import load_decision_model
+from quizzer.grading.offline.decision import load_decision_model
 
 
 def _rows(count: int) -> list[dict[str, float]]:

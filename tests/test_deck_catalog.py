@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from quizzer.config import Config, load_config
+from quizzer.core.config import Config, load_config
+from quizzer.core.errors import DeckError, QuizzerError
 from quizzer.deck.catalog import bundled_decks, check_paths, known_decks, load, resolve_deck
-from quizzer.errors import DeckError, QuizzerError
 
 REPO = Path(__file__).resolve().parent.parent
 DECK = "name: Private Deck\ncards:\n  - {id: a, question: Q, answer: A}\n"

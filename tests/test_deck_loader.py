@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from quizzer.core.errors import DeckError
 from quizzer.deck.loader import load_deck
-from quizzer.errors import DeckError
 
 VALID = """\
 name: Speech basics

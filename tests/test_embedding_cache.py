@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from quizzer.grading.embedder import Embedder, EmbeddingCache, get_embedder
-from quizzer.grading.embedding import EmbeddingGrader
-from quizzer.grading.decision import load_decision_model
-from quizzer.grading.types import Submission
+from quizzer.core.types import Submission
+from quizzer.grading.offline.decision import load_decision_model
+from quizzer.grading.offline.embedder import Embedder, get_embedder
+from quizzer.grading.offline.embedding import EmbeddingGrader
+from quizzer.storage.embeddings import EmbeddingCache, embedding_cache
 
 pytestmark = pytest.mark.slow
 
@@ -24,7 +24,7 @@ SUBMISSIONS = [
 
 def fresh_embedder(shared: Embedder, cache_dir: Path) -> Embedder:
     """A new embedder (own counters, own cache folder); the loaded model is shared per process."""
-    return Embedder(shared.model_name, cache_dir)
+    return Embedder(shared.model_name, EmbeddingCache(cache_dir))
 
 
 def test_a_second_run_reads_references_from_the_cache_instead_of_encoding_them(embedding_model, tmp_path) -> None:
@@ -54,7 +54,7 @@ def test_cached_encodings_round_trip_and_are_keyed_by_model(embedding_model, tmp
 
 
 def test_warm_up_from_threads_loads_one_model_shared_by_every_embedder(embedding_model, tmp_path) -> None:
-    embedders = [get_embedder(cache_dir=tmp_path / str(index)) for index in range(3)]
+    embedders = [get_embedder(store=embedding_cache(tmp_path / str(index))) for index in range(3)]
     threads = [threading.Thread(target=embedder.warm_up) for embedder in embedders]
     for thread in threads:
         thread.start()
@@ -62,4 +62,4 @@ def test_warm_up_from_threads_loads_one_model_shared_by_every_embedder(embedding
         thread.join()
     models = {id(embedder._load()) for embedder in [*embedders, embedding_model]}
     assert len(models) == 1
-    assert get_embedder(cache_dir=tmp_path / "0") is embedders[0]
+    assert get_embedder(store=embedding_cache(tmp_path / "0")) is embedders[0]

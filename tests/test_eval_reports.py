@@ -11,18 +11,19 @@ from pathlib import Path
 
 import pytest
 
-from quizzer.config import SETTINGS, load_config
+from quizzer.core.config import load_config
 from quizzer.evals.compare import compare_records
 from quizzer.evals.datasets import load_dataset, normalize_label
 from quizzer.evals.report import load_record, write_run
 from quizzer.evals.runner import evaluate
+from quizzer.grading.offline.bands import fitted_bands
 
 FIXTURE = Path(__file__).parent / "fixtures" / "evals" / "answers.jsonl"
 # The first rows of each training set in ../shared/datasets, as they are there (tests/fixtures/README.md), so these
 # tests also run on a fresh clone where ../shared does not exist.
 TRAINING_EXTRACTS = Path(__file__).parent / "fixtures" / "datasets"
-OVERLAP = "quizzer.testing:make_overlap_grader"
-HYBRID = "quizzer.testing:make_escalating_grader"
+OVERLAP = "fakes:make_overlap_grader"
+HYBRID = "fakes:make_escalating_grader"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -75,7 +76,8 @@ def test_run_record_holds_specs_hash_version_and_every_item(fixture_record: dict
     assert fixture_record["quizzer_version"] == __version__
     assert fixture_record["dataset"]["sha256"] == hashlib.sha256(FIXTURE.read_bytes()).hexdigest()
     overlap, hybrid = fixture_record["graders"]
-    assert overlap["info"]["name"] == "overlap" and overlap["info"]["params"]["correct_above"] == SETTINGS["grader.correct_above"].default
+    assert overlap["info"]["name"] == "overlap"
+    assert overlap["info"]["params"]["correct_above"] == fitted_bands().correct_above
     assert len(overlap["results"]) == 20
     assert sum(r["verdict"] == "could not grade" for r in overlap["results"]) == 2
     assert overlap["metrics"]["graded"] == 18

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from quizzer.config import load_config
+from quizzer.core.config import load_config
+from quizzer.core.types import Grade, Submission, Verdict
 from quizzer.deck.catalog import load as load_deck
-from quizzer.grading.cosine import make_cosine_grader
-from quizzer.grading.bands import Bands
-from quizzer.grading.embedding import judged_evidence, make_embedding_grader
-from quizzer.grading.evidence import Evidence
-from quizzer.grading.feedback import decide
+from quizzer.grading.offline.bands import fitted_bands
+from quizzer.grading.offline.cosine import make_cosine_grader
+from quizzer.grading.offline.embedding import judged_evidence, make_embedding_grader
+from quizzer.grading.offline.evidence import Evidence
+from quizzer.grading.offline.feedback import decide
 from quizzer.grading.registry import make_grader
-from quizzer.grading.types import Grade, Submission, Verdict
 
 pytestmark = pytest.mark.slow
 
@@ -144,12 +144,12 @@ def test_the_verifiers_doubt_makes_a_likely_correct_answer_uncertain() -> None:
         features = {"align_f": 0.8, "cos_ref": 0.8} | ({} if verifier is None else {"verifier": verifier})
         return Evidence(features=features, matched_reference=0)
 
-    assert decide(0.9, candidate(-2.5), Bands()) is Verdict.UNCERTAIN
-    assert decide(0.9, candidate(-0.5), Bands()) is Verdict.CORRECT
+    assert decide(0.9, candidate(-2.5), fitted_bands()) is Verdict.UNCERTAIN
+    assert decide(0.9, candidate(-0.5), fitted_bands()) is Verdict.CORRECT
     # No verifier logit (another embedding model): the probability alone decides.
-    assert decide(0.9, candidate(None), Bands()) is Verdict.CORRECT
+    assert decide(0.9, candidate(None), fitted_bands()) is Verdict.CORRECT
     # Only the correct band is touched: a doubted answer in the low band stays incorrect.
-    assert decide(0.1, candidate(-2.5), Bands()) is Verdict.INCORRECT
+    assert decide(0.1, candidate(-2.5), fitted_bands()) is Verdict.INCORRECT
 
 
 def test_grade_and_grade_batch_agree(grader) -> None:
@@ -166,7 +166,7 @@ def test_cosine_baseline_accepts_a_negation_that_the_embedding_grader_does_not(e
                             "It does not contain a 4-D joint output")
     cosine = make_cosine_grader(config).grade(submission)
     assert cosine.verdict is Verdict.CORRECT and cosine.score > 0.8
-    assert cosine.grader.params == {"cosine_threshold": config.get("grader.cosine_threshold")}
+    assert cosine.grader.params == {"cosine_threshold": config.grader.cosine_threshold}
     assert make_grader("embedding", config).grade(submission).verdict is not Verdict.CORRECT
 
 
@@ -240,8 +240,8 @@ def test_an_incorrect_answer_gets_no_tick_for_a_key_point_it_negates(grader) -> 
 
 
 def test_only_an_incorrect_verdict_unticks_a_negated_key_point(embedding_model) -> None:
-    from quizzer.grading.evidence import closest, collect_evidence
-    from quizzer.grading.feedback import untick_negated_points
+    from quizzer.grading.offline.evidence import closest, collect_evidence
+    from quizzer.grading.offline.feedback import untick_negated_points
 
     card = next(card for card in load_deck("msft-asr").cards if card.id == "transducer-memory-problem")
     submission = Submission.for_card(card, "It does not have a memory problem, it is very light.", deck="msft-asr")
@@ -284,7 +284,7 @@ def test_shorthand_is_graded_as_the_words_it_stands_for(grader, monkeypatch: pyt
     card = next(card for card in load_deck("e2e-asr").cards if card.id == "rnnt-components")
     submission = Submission.for_card(card, "enc + pred net (prev non-blank tokens) + joiner -> softmax over V+blank")
     spelled_out = grader.grade(submission)
-    monkeypatch.setattr("quizzer.grading.evidence.graded_answer", lambda submission: submission.answer)
+    monkeypatch.setattr("quizzer.grading.offline.evidence.graded_answer", lambda submission: submission.answer)
     as_typed = grader.grade(submission)
     covered = lambda result: {point.text for point in result.key_points if point.covered}  # noqa: E731
     assert covered(spelled_out) > covered(as_typed)
@@ -301,11 +301,11 @@ def test_a_denial_of_the_closest_reference_holds_against_a_likelier_one() -> Non
     probability, evidence = judged_evidence([(0.5, closest_denied), (0.93, likeliest)])
     assert (probability, evidence.matched_reference) == (0.93, 1)
     assert evidence.contradicts and evidence.answer_denies == ("reduced training time",)
-    assert decide(probability, evidence, Bands()) is not Verdict.CORRECT
+    assert decide(probability, evidence, fitted_bands()) is not Verdict.CORRECT
 
 
 def test_a_denial_of_a_farther_reference_does_not_count() -> None:
     likeliest = _candidate(1, 0.9)
     probability, evidence = judged_evidence([(0.5, _candidate(0, 0.3, number_swap=True)), (0.93, likeliest)])
     assert evidence is likeliest and not evidence.contradicts
-    assert decide(probability, evidence, Bands()) is Verdict.CORRECT
+    assert decide(probability, evidence, fitted_bands()) is Verdict.CORRECT

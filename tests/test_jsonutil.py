@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 
-from quizzer.jsonutil import json_default
+from quizzer.core.jsonutil import json_default
 
 
 def test_numpy_scalars_and_arrays_become_plain_json() -> None:

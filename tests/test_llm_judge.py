@@ -14,16 +14,18 @@ from typing import Any
 
 import pytest
 
-from quizzer.config import Config, load_config
-from quizzer.errors import LLMError
-from quizzer.grading.hybrid import make_hybrid_grader
-from quizzer.grading.llm import LLMGrader, RubricJudge, grading_config, make_llm_grader
-from quizzer.grading.llm_client import forget_forms
-from quizzer.grading.registry import default_grader_name, make_grader
-from quizzer.grading.rubric import load_prompt, parse_reply, ReplyError
-from quizzer.grading.types import Submission, Verdict
-from quizzer.testing import ScriptedGrader
+from fakes import ScriptedGrader
 from llm_stub import LLMStub, StubReply, closed_port_url, error_reply, verdict_reply
+from quizzer.core.config import Config, load_config
+from quizzer.core.errors import LLMError
+from quizzer.core.types import Submission, Verdict
+from quizzer.graders import grader_caches
+from quizzer.grading.judge.client import forget_forms
+from quizzer.grading.judge.hybrid import make_hybrid_grader
+from quizzer.grading.judge.judge import LLMGrader, RubricJudge, cache_key, make_llm_grader
+from quizzer.grading.judge.rubric import ReplyError, load_prompt, parse_reply
+from quizzer.grading.registry import default_grader_name, make_grader
+from quizzer.storage.llm_verdicts import LLMVerdictCache
 
 QUESTION = "What does CTC loss marginalise over?"
 REFERENCE = "CTC sums the probabilities of all alignments of the label sequence to the input frames."
@@ -141,8 +143,8 @@ def test_no_llm_configured_means_no_connection_at_all(monkeypatch: pytest.Monkey
 def test_without_an_llm_the_grading_modules_do_not_even_import_openai(tmp_path: Path) -> None:
     script = (
         "import sys\n"
-        "from quizzer.config import load_config\n"
-        "from quizzer.grading import hybrid, llm\n"
+        "from quizzer.core.config import load_config\n"
+        "from quizzer.grading.judge import hybrid, judge\n"
         "from quizzer.grading.registry import default_grader_name\n"
         "assert default_grader_name(load_config()) == 'embedding'\n"
         "print('openai' in sys.modules)\n"
@@ -414,33 +416,36 @@ def test_a_reply_echoing_the_injected_json_with_another_verdict_is_rejected(stub
 
 def test_verdicts_are_cached_in_the_database_and_no_cache_bypasses_it(stub: LLMStub, tmp_path: Path) -> None:
     config = stub_config(stub.url, db=str(tmp_path / "reviews.db"))
-    first = make_llm_grader(config, offline=offline()).grade(submission("cached answer"))
+    cache = grader_caches(config).llm_verdicts
+    assert cache is not None and cache.path == tmp_path / "reviews.db"
+    first = make_llm_grader(config, cache, offline=offline()).grade(submission("cached answer"))
     assert len(stub.requests) == 1 and "cached" not in first.evidence
 
-    again_grader = make_llm_grader(config, offline=offline())
+    again_grader = make_llm_grader(config, LLMVerdictCache(tmp_path / "reviews.db"), offline=offline())
     again = again_grader.grade(submission("cached answer"))
     assert len(stub.requests) == 1
     assert again.verdict is first.verdict and again.evidence["cached"] is True
     assert again_grader.stats.cache_hits == 1 and again_grader.stats.calls == 0
 
-    make_llm_grader(config, offline=offline()).grade(submission("a different answer"))
+    make_llm_grader(config, cache, offline=offline()).grade(submission("a different answer"))
     assert len(stub.requests) == 2
 
-    make_llm_grader(grading_config(config, no_cache=True), offline=offline()).grade(submission("cached answer"))
+    no_cache = config.with_flags(llm__cache=False)  # what --no-cache does
+    assert grader_caches(no_cache).llm_verdicts is None
+    make_llm_grader(no_cache, offline=offline()).grade(submission("cached answer"))
     assert len(stub.requests) == 3
 
 
 def test_failed_calls_are_not_cached(stub: LLMStub, tmp_path: Path) -> None:
-    config = stub_config(stub.url, db=str(tmp_path / "reviews.db"), llm__attempts=1)
+    config = stub_config(stub.url, llm__attempts=1)
+    cache = LLMVerdictCache(tmp_path / "reviews.db")
     stub.queue(StubReply(content="garbage"))
-    assert LLMGrader(RubricJudge.from_config(config)).grade(submission("x")).verdict is Verdict.UNGRADABLE
-    assert LLMGrader(RubricJudge.from_config(config)).grade(submission("x")).verdict is Verdict.CORRECT
+    assert LLMGrader(RubricJudge.from_config(config, cache)).grade(submission("x")).verdict is Verdict.UNGRADABLE
+    assert LLMGrader(RubricJudge.from_config(config, cache)).grade(submission("x")).verdict is Verdict.CORRECT
     assert len(stub.requests) == 2
 
 
 def test_the_cache_key_changes_with_model_prompt_version_and_card_text() -> None:
-    from quizzer.storage.llm_verdicts import cache_key
-
     base = cache_key("m", "v1", submission("a"))
     assert base == cache_key("m", "v1", submission("a"))
     assert len({base, cache_key("m2", "v1", submission("a")), cache_key("m", "v2", submission("a")),

@@ -10,9 +10,10 @@ import os
 
 import pytest
 
-from quizzer.config import load_config
-from quizzer.grading.llm import LLMGrader, RubricJudge, check_llm
-from quizzer.grading.types import Submission, Verdict
+from quizzer.core.config import load_config
+from quizzer.core.types import Submission, Verdict
+from quizzer.grading.judge.judge import LLMGrader, RubricJudge
+from quizzer.llm_check import check_llm
 
 BASE_URL = os.environ.get("QUIZZER_TEST_LLM_BASE_URL")
 pytestmark = pytest.mark.skipif(not BASE_URL, reason="no local LLM server configured (QUIZZER_TEST_LLM_BASE_URL)")

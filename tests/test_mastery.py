@@ -15,10 +15,10 @@ import pytest
 import yaml
 
 from quizzer import mastery, scheduling
+from quizzer.core.types import Grade, GraderInfo, Rating, Verdict
 from quizzer.deck.loader import load_deck
-from quizzer.grading.types import Grade, GraderInfo, Verdict
 from quizzer.review_log import card_history, export_records, read_records, write_records
-from quizzer.scheduling import Rating
+from quizzer.reviewing import record_decision, record_review
 from quizzer.storage import reviews as store
 from quizzer.storage.db import connect
 
@@ -74,15 +74,15 @@ def scripted(tmp_path: Path):
         store.register_deck(connection, deck, now=_at("2025-01-01"))
     for deck_name, card_id, moment, verdict, rating, grader, extras in SCRIPT:
         card = decks[deck_name].card(card_id)
-        review_id = store.record_review(
+        review_id = record_review(
             connection, deck=deck_name, card=card, answer=f"my answer to {card_id}",
             grade=Grade(verdict, grader, probability=0.5), rating=rating, kind=extras.get("kind", "answer"),
             cram=extras.get("cram", False), answer_seconds=12.5, reviewed_at=moment,
-        )
+        ).id
         if "decision" in extras:
             kind, decided_verdict, decided_rating = extras["decision"]
-            store.record_decision(connection, review_id, kind, decided_verdict, decided_rating,
-                                  decided_at=moment + timedelta(minutes=1))
+            record_decision(connection, review_id, kind, decided_verdict, decided_rating,
+                            decided_at=moment + timedelta(minutes=1))
     yield connection, decks, db_path
     connection.close()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from quizzer.grading.text import negated_stems, reaffirmed_stems
+from quizzer.grading.offline.text import negated_stems, reaffirmed_stems
 
 
 @pytest.mark.parametrize(

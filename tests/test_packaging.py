@@ -11,7 +11,7 @@ from pathlib import Path
 from conftest import REPO_ROOT
 
 
-def test_wheel_ships_bundled_decks_prompts_and_grader_parameters(tmp_path: Path) -> None:
+def test_wheel_ships_bundled_decks_prompts_grader_parameters_and_word_lists(tmp_path: Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(REPO_ROOT)],
         check=True,
@@ -25,7 +25,11 @@ def test_wheel_ships_bundled_decks_prompts_and_grader_parameters(tmp_path: Path)
     assert any(name.startswith("quizzer/_bundled/decks/") and name.endswith(".yaml") for name in names)
     # The grader's fitted parameters: without them a non-editable install cannot grade.
     for fitted in ("grader_params.json", "idf.json", "verifier.npz"):
-        assert f"quizzer/grading/{fitted}" in names
+        assert f"quizzer/grading/offline/{fitted}" in names
+    # Word lists kept as data beside the modules that read them.
+    for package in ("grading/offline", "deck"):
+        for data in sorted((REPO_ROOT / "quizzer" / package / "data").iterdir()):
+            assert f"quizzer/{package}/data/{data.name}" in names
 
 
 def test_installed_environment_has_no_cuda_packages() -> None:

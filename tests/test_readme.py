@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO_ROOT
-from quizzer.config import load_config
+from quizzer.core.config import load_config
 from quizzer.deck.loader import parse_deck
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
@@ -55,10 +55,14 @@ def test_every_command_in_the_table_exists(words: list[str]) -> None:
 
 
 def test_deck_example_is_a_valid_deck(tmp_path: Path) -> None:
-    (example,) = _code_blocks("yaml")
+    example, short_answers = _code_blocks("yaml")
     deck = parse_deck(example, tmp_path / "example.yaml")
     assert deck.cards[0].id == "transducer-memory-cause"
     assert len(deck.cards[0].key_points) == 2
+    cards = parse_deck(short_answers, tmp_path / "short.yaml").cards
+    assert [card.answer_format.tolerance for card in cards] == ["1%", None, None]
+    assert cards[1].answer_format.ordered and cards[1].answer_format.partial_credit
+    assert cards[2].answer_format.type == "date"
 
 
 def test_config_examples_are_valid_configs(tmp_path: Path) -> None:
@@ -69,6 +73,6 @@ def test_config_examples_are_valid_configs(tmp_path: Path) -> None:
     for example in examples:
         path.write_text(example, encoding="utf-8")
         loaded.append(load_config(path, environ={}))
-    assert loaded[0].get("quiz.new_per_day") == 20
-    assert loaded[0].get("decks")[0] == "msft-asr"
-    assert loaded[1].get("llm.model") == "gpt-4o-mini"
+    assert loaded[0].quiz.new_per_day == 20
+    assert loaded[0].decks[0] == "msft-asr"
+    assert loaded[1].llm.model == "gpt-4o-mini"

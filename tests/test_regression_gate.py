@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from quizzer.config import load_config
-from quizzer.errors import InputFileError
-from quizzer.evals.gate import check_floor, check_floors, load_floors
+from quizzer.core.config import load_config
+from quizzer.core.errors import InputFileError
+from regression_gate import check_floor, check_floors, load_floors
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FLOOR_FILE = REPO_ROOT / "evals" / "floor.json"
 FIXTURE = "tests/fixtures/evals/answers.jsonl"
-OVERLAP = "quizzer.testing:make_overlap_grader"
+OVERLAP = "fakes:make_overlap_grader"
 
 
 def write_floor(folder: Path, floor: float, tolerance: float = 0.01) -> Path:

@@ -6,12 +6,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from quizzer.grading.types import Verdict
+from quizzer.core.types import CardState, Phase, Rating, Verdict
 from quizzer.scheduling import (
     EASY_MIN_HISTORY,
-    CardState,
-    Phase,
-    Rating,
     forgetting_curve,
     rating_for,
     replay,

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from fakes import ScriptedGrader
+from quizzer.core.types import Rating, Verdict
 from quizzer.deck.model import Card, Deck
-from quizzer.grading.types import Verdict
-from quizzer.scheduling import Rating, review
+from quizzer.scheduling import review
 from quizzer.session import QuizOptions, QuizSession, build_queue
 from quizzer.storage import reviews as store
 from quizzer.storage.db import connect
-from quizzer.testing import ScriptedGrader
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from quizzer.grading.shorthand import graded_answer, spell_out
-from quizzer.grading.types import Submission
+from quizzer.core.types import Submission
+from quizzer.grading.offline.shorthand import graded_answer, spell_out
 
 
 @pytest.mark.parametrize(

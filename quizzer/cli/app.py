@@ -9,7 +9,7 @@ import typer
 
 from quizzer.cli import commands
 from quizzer.cli.render import print_error
-from quizzer.errors import QuizzerError
+from quizzer.core.errors import QuizzerError
 
 app = typer.Typer(
     name="quizzer",

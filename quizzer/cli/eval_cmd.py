@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from quizzer.config import Config
+    from quizzer.core.config import Config
     from quizzer.evals.datasets import EvalDataset
 
 DbOption = Annotated[str | None, typer.Option("--db", help="Review database (default: QUIZZER_DB, config, data dir).")]
@@ -45,7 +45,7 @@ def eval_command(
     try:
         paths = write_run(record, folder)
     except OSError as error:
-        from quizzer.errors import QuizzerError
+        from quizzer.core.errors import QuizzerError
 
         raise QuizzerError(f"cannot write the run's files into {folder}: {error.strerror}",
                            hint="pass --out a folder you can write to") from None
@@ -54,7 +54,7 @@ def eval_command(
 
 def _make_out_folder(out: Path) -> None:
     """Fails before grading (minutes with an LLM) when --out cannot hold the run's files."""
-    from quizzer.errors import QuizzerError
+    from quizzer.core.errors import QuizzerError
 
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -67,13 +67,11 @@ def _make_out_folder(out: Path) -> None:
 def _config_and_dataset(
     file: Path | None, from_reviews: bool, db: str | None, label_field: str, limit: int | None, no_cache: bool
 ) -> tuple[Config, EvalDataset]:
-    from quizzer.config import load_config
-    from quizzer.errors import QuizzerError
+    from quizzer.core.config import load_config
+    from quizzer.core.errors import QuizzerError
     from quizzer.evals.datasets import load_dataset
 
-    config = load_config()
-    if no_cache:
-        config = config.with_flags(llm__cache=False)
+    config = load_config().with_flags(llm__cache=False if no_cache else None)
     if from_reviews == (file is not None):
         raise QuizzerError("give a FILE of labelled answers or --from-reviews (one of the two)",
                            hint="quizzer eval evals/interview_answers.jsonl")
@@ -81,7 +79,7 @@ def _config_and_dataset(
         from quizzer.evals.reviews import dataset_from_reviews
         from quizzer.storage.db import resolve_db_path
 
-        return config, dataset_from_reviews(resolve_db_path(db), config, limit=limit)
+        return config, dataset_from_reviews(resolve_db_path(config, db), config, limit=limit)
     return config, load_dataset(file, label_field=label_field, limit=limit)
 
 
@@ -106,21 +104,22 @@ def calibrate_command(
 ) -> None:
     """Refit the decision bands from your overrides (per deck when there are enough); --write saves them."""
     from quizzer.cli.eval_render import print_calibration
-    from quizzer.config import load_config
+    from quizzer.core.config import load_config
     from quizzer.evals.calibrate import calibrate, settings_to_write
     from quizzer.evals.reviews import dataset_from_reviews
-    from quizzer.evals.runner import build_grader, run_grader
-    from quizzer.grading.bands import global_bands, parse_deck_bands
+    from quizzer.evals.runner import run_grader
+    from quizzer.graders import build_grader
+    from quizzer.grading.offline.bands import global_bands, parse_deck_bands
     from quizzer.storage.db import resolve_db_path
 
     config = load_config()
-    dataset = dataset_from_reviews(resolve_db_path(db), config)
+    dataset = dataset_from_reviews(resolve_db_path(config, db), config)
     run = run_grader(grader, build_grader(grader, config), dataset)
-    deck_bands = parse_deck_bands(config.get("grader.deck_bands") or [])
+    deck_bands = parse_deck_bands(config.grader.deck_bands)
     calibration = calibrate(run.results, global_bands(config), deck_bands)
     values = settings_to_write(calibration, deck_bands)
     if write and values:
-        from quizzer.config_write import write_settings
+        from quizzer.core.config_write import write_settings
 
         write_settings(config.path, values)
     print_calibration(calibration, values, config.path, written=write, as_json=as_json)

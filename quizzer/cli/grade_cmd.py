@@ -19,20 +19,19 @@ def grade_command(
     """Grade every answer in FILE; rows that cannot be graded are kept with the reason. Exit 1 if any."""
     import sys
 
-    from quizzer.answers import read_answer_rows
+    from quizzer.batch.answers import read_answer_rows
+    from quizzer.batch.output import grade_rows, output_format as choose_format, write_graded
     from quizzer.cli.grade_render import progress_bar, report_ungradable
     from quizzer.cli.render import error_console
-    from quizzer.config import load_config
-    from quizzer.errors import InputFileError
-    from quizzer.grading.output import grade_rows, output_format as choose_format, write_graded
-    from quizzer.grading.llm import grading_config
-    from quizzer.grading.registry import make_grader
+    from quizzer.core.config import load_config
+    from quizzer.core.errors import InputFileError
+    from quizzer.graders import build_grader
 
     kind = choose_format(output, output_format)
     if output is not None:
         _check_output(output)
     rows = read_answer_rows(file)
-    grader = make_grader(grader_name, grading_config(load_config(), no_cache=no_cache, db=db))
+    grader = build_grader(grader_name, load_config().with_flags(llm__cache=False if no_cache else None), db)
     with progress_bar(len(rows)) as advance:
         graded = grade_rows(rows, grader, advance)
     if output is None:
@@ -52,7 +51,7 @@ def grade_command(
 
 def _check_output(output: Path) -> None:
     """Fails before grading (minutes with an LLM) when the output file could not be written."""
-    from quizzer.errors import InputFileError
+    from quizzer.core.errors import InputFileError
 
     if output.is_dir():
         raise InputFileError(f"{output}: is a folder", hint="give --output a file name ending .jsonl or .csv")

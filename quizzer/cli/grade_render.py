@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from quizzer.cli.render import error_console
-from quizzer.grading.types import Verdict
+from quizzer.core.types import Verdict
 
 if TYPE_CHECKING:
-    from quizzer.grading.output import GradedRow
+    from quizzer.batch.output import GradedRow
 
 
 @contextmanager

@@ -11,8 +11,8 @@ app = typer.Typer(help="The optional LLM judge: check its configuration.", no_ar
 def check() -> None:
     """Make one small grading call and say plainly what works (the key is never printed)."""
     from quizzer.cli.render import console, print_error
-    from quizzer.config import load_config
-    from quizzer.grading.llm import check_llm
+    from quizzer.core.config import load_config
+    from quizzer.llm_check import check_llm
 
     with console.status("asking the LLM..."):
         result = check_llm(load_config())

@@ -20,16 +20,15 @@ from typing import TYPE_CHECKING, TextIO
 from rich.console import Console
 
 from quizzer.cli import quiz_render as show
-from quizzer.errors import QuizzerError
-from quizzer.grading.types import Verdict
+from quizzer.core.errors import QuizzerError
+from quizzer.core.types import Verdict
 from quizzer.session import Outcome, QuizSession
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from quizzer.config import Config
-    from quizzer.deck.model import Deck
-    from quizzer.grading.types import Grader
+    from quizzer.core.config import Config
+    from quizzer.core.types import Grader
 
 # Graders that need no sentence-embedding model, so warming it up would only waste time.
 _NO_EMBEDDINGS = frozenset({"llm"})
@@ -78,7 +77,7 @@ class BackgroundGrader:
             self._error = error
 
 
-def background_grader(name: str | None, config: Config) -> BackgroundGrader:
+def background_grader(name: str | None, config: Config, db: Path | None = None) -> BackgroundGrader:
     """The configured grader, built in the background, with the embedding model warmed up when it uses one."""
     from quizzer.grading.registry import GRADERS, default_grader_name
 
@@ -88,14 +87,14 @@ def background_grader(name: str | None, config: Config) -> BackgroundGrader:
         raise QuizzerError(f"unknown grader {chosen!r}", hint=f"choose one of: {', '.join(GRADERS)}")
 
     def build() -> Grader:
-        from quizzer.grading.registry import make_grader
+        from quizzer.graders import build_grader
 
-        return make_grader(chosen, config)
+        return build_grader(chosen, config, db)  # the LLM verdict cache follows --db
 
     def warm_up() -> None:
-        from quizzer.grading.embedder import warm_up as warm_up_embedder
+        from quizzer.grading.offline.embedder import warm_up as load_model
 
-        warm_up_embedder(config)
+        load_model(config.grader.model, config.grader.backend)
 
     return BackgroundGrader(build, None if chosen in _NO_EMBEDDINGS else warm_up)
 
@@ -272,41 +271,22 @@ def nothing_to_do(session: QuizSession, console: Console, decks: Sequence[str]) 
     console.print("Use --new N for new cards, or --cram to review anyway.", style="dim", highlight=False)
 
 
-def load_decks(names: Sequence[str], config: Config) -> list[Deck]:
-    """The named decks; else those in the config's `decks` (files or folders); else the bundled decks."""
-    from pathlib import Path
-
-    from quizzer.deck.catalog import bundled_decks, load
-    from quizzer.deck.loader import DECK_SUFFIXES
-
-    chosen: list[str | Path] = list(names) or list(config.get("decks") or [])
-    expanded: list[str | Path] = []
-    for entry in chosen:
-        folder = Path(entry).expanduser()
-        if folder.is_dir():
-            expanded.extend(sorted(path for path in folder.iterdir() if path.suffix in DECK_SUFFIXES))
-        else:
-            expanded.append(entry)
-    return [load(entry, config) for entry in (expanded or bundled_decks())]
-
-
 def start_quiz(
     deck_names: Sequence[str], db: Path | None, tags: Sequence[str], limit: int | None, new: int | None,
     cram: bool, grader_name: str | None, no_cache: bool = False,
 ) -> int:
     """`quizzer quiz`: opens the database and decks, shows the first question at once, grades in the background."""
     from quizzer.cli.render import console
-    from quizzer.config import load_config
+    from quizzer.core.config import load_config
+    from quizzer.deck.catalog import load_decks
     from quizzer.session import QuizOptions
     from quizzer.storage.db import connect, resolve_db_path
 
-    from quizzer.grading.llm import grading_config
-
-    config = grading_config(load_config(), no_cache=no_cache, db=db)  # the LLM verdict cache follows --db
+    config = load_config().with_flags(llm__cache=False if no_cache else None)
     decks = load_decks(deck_names, config)
-    loader = background_grader(grader_name, config)
-    options = QuizOptions(tuple(tags), limit, new, cram, int(config.get("quiz.new_per_day")))
-    connection = connect(resolve_db_path(db))
+    loader = background_grader(grader_name, config, db)
+    options = QuizOptions(tuple(tags), limit, new, cram, config.quiz.new_per_day)
+    connection = connect(resolve_db_path(config, db))
     try:
         session = QuizSession(connection, decks, loader.get, options)
         if not session.queue:

@@ -10,8 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from quizzer.grading.types import Verdict
-from quizzer.scheduling import Rating
+from quizzer.core.types import Rating, Verdict
 from quizzer.session import Outcome, QueueItem, Summary
 
 VERDICT_STYLE = {

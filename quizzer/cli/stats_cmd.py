@@ -18,12 +18,10 @@ export_app = typer.Typer(help="Export data for analysis.", no_args_is_help=True)
 
 
 def _now(text: str | None) -> datetime:
-    from quizzer.errors import QuizzerError
-    from quizzer.scheduling import to_utc
+    from quizzer.core.errors import QuizzerError
+    from quizzer.core.types import to_utc, utc_now
 
     if text is None:
-        from quizzer.storage.reviews import utc_now
-
         return utc_now()
     try:
         return to_utc(datetime.fromisoformat(text))
@@ -40,12 +38,13 @@ def stats(
     """Mastery per deck and tag: new, learning, due, recall, retention, streak, hardest cards, a 14-day forecast."""
     import json
 
-    from quizzer.config import load_config
+    from quizzer.core.config import load_config
     from quizzer.mastery import mastery_report, select_decks
     from quizzer.storage.db import connect, resolve_db_path
 
-    connection = connect(resolve_db_path(db))
-    chosen, without_file = select_decks(connection, decks or [], load_config().get("decks") or [])
+    config = load_config()
+    connection = connect(resolve_db_path(config, db))
+    chosen, without_file = select_decks(connection, decks or [], config.decks)
     report = mastery_report(connection, _now(now), chosen, without_file)
     if as_json:
         typer.echo(json.dumps(report.to_dict()))
@@ -62,10 +61,11 @@ def history(
 ) -> None:
     """A card's reviews: when, the answer, grade and grader, any override, the rating, the interval that followed."""
     from quizzer.cli.stats_render import print_history
+    from quizzer.core.config import load_config
     from quizzer.review_log import card_history
     from quizzer.storage.db import connect, resolve_db_path
 
-    deck_name, entries = card_history(connect(resolve_db_path(db)), card, deck)
+    deck_name, entries = card_history(connect(resolve_db_path(load_config(), db)), card, deck)
     print_history(deck_name, card, entries)
 
 
@@ -79,15 +79,17 @@ def export_reviews(
 ) -> None:
     """The review log with final ratings and decisions (usable by the FSRS optimizer: card_id, review_time, rating)."""
     from quizzer.cli.render import error_console
-    from quizzer.errors import QuizzerError
-    from quizzer.review_log import check_format, export_records, write_records
+    from quizzer.core.config import load_config
+    from quizzer.core.errors import QuizzerError
+    from quizzer.review_log import check_format, write_records
     from quizzer.storage.db import connect, resolve_db_path
+    from quizzer.storage.export import export_records
 
     if format is None:  # `-o reviews.jsonl` means JSONL, as in `quizzer grade`
         suffix = output.suffix.lower().lstrip(".") if output is not None else ""
         format = suffix if suffix in ("csv", "jsonl") else "csv"
     check_format(format)
-    records = export_records(connect(resolve_db_path(db)), deck=deck)
+    records = export_records(connect(resolve_db_path(load_config(), db)), deck=deck)
     if output is None:
         write_records(records, sys.stdout, format)
         return

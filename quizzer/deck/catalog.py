@@ -2,36 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from quizzer.core.errors import DeckError, QuizzerError
 from quizzer.deck.loader import DECK_SUFFIXES, load_deck
 from quizzer.deck.model import Deck
-from quizzer.errors import DeckError, QuizzerError
 
 if TYPE_CHECKING:
-    from quizzer.config import Config
+    from quizzer.core.config import Config
 
 
 def bundled_decks() -> list[Path]:
     """The deck files that ship with quizzer."""
-    from quizzer.resources import bundled_decks_dir
+    from quizzer.core.resources import bundled_decks_dir
 
-    return _deck_files_in(bundled_decks_dir())
+    return deck_files_in(bundled_decks_dir())
+
+
+# Bundled decks that `quizzer quiz` leaves out when no deck is named: quiz them by name.
+NOT_IN_ROTATION = frozenset({"short-answer"})
+
+
+def default_decks() -> list[Path]:
+    """The bundled decks a quiz with no deck named (and no `decks` in the config) draws from."""
+    return [path for path in bundled_decks() if path.stem not in NOT_IN_ROTATION]
 
 
 def known_decks(config: Config | None = None) -> list[Path]:
     """Bundled decks, then the files and directories listed in the config's `decks` (names there are skipped)."""
-    config = _config(config)
     found = bundled_decks()
-    for entry in config.get("decks") or []:
-        path = Path(entry).expanduser()
-        if path.is_dir():
-            found.extend(_deck_files_in(path))
-        elif path.is_file():
-            found.append(path)
+    found.extend(Path(entry).expanduser() for entry in expand_folders(_config(config).decks))
+    found = [path for path in found if path.is_file()]
     unique: dict[Path, None] = {}
     for path in found:
         unique.setdefault(path.resolve(), None)
@@ -40,7 +44,7 @@ def known_decks(config: Config | None = None) -> list[Path]:
 
 def missing_configured_decks(config: Config | None = None) -> list[str]:
     """Entries of the config's `decks` that look like paths but name nothing on disk."""
-    entries = _config(config).get("decks") or []
+    entries = _config(config).decks
     return [entry for entry in entries if _looks_like_path(entry) and not Path(entry).expanduser().exists()]
 
 
@@ -78,6 +82,13 @@ def load(name_or_path: str | Path, config: Config | None = None) -> Deck:
     return load_deck(resolve_deck(name_or_path, config))
 
 
+def load_decks(names: Sequence[str], config: Config) -> list[Deck]:
+    """The named decks (a folder: the decks in it); else those in the config's `decks`; else the bundled decks
+    in the default rotation (the interview decks)."""
+    chosen = expand_folders(list(names) or config.decks)
+    return [load(entry, config) for entry in (chosen or default_decks())]
+
+
 @dataclass(frozen=True)
 class DeckCheck:
     """The outcome of checking one file: the deck, or the problems that kept it from loading."""
@@ -92,7 +103,7 @@ def check_decks(paths: Iterable[str | Path]) -> list[DeckCheck]:
     checks: list[DeckCheck] = []
     for given in paths:
         path = Path(given)
-        files = _deck_files_in(path) if path.is_dir() else [path]
+        files = deck_files_in(path) if path.is_dir() else [path]
         if path.is_dir() and not files:
             checks.append(DeckCheck(path, None, (f"{path}: holds no .yaml or .yml deck files",)))
         for file in files:
@@ -108,10 +119,20 @@ def check_paths(paths: Iterable[str | Path]) -> list[str]:
     return [problem for check in check_decks(paths) for problem in check.problems]
 
 
-def _deck_files_in(directory: Path) -> list[Path]:
+def deck_files_in(directory: Path) -> list[Path]:
+    """The deck files in a folder (suffix .yaml or .yml in any case; files only), sorted."""
     if not directory.is_dir():
         return []
     return sorted(path for path in directory.iterdir() if path.suffix.lower() in DECK_SUFFIXES and path.is_file())
+
+
+def expand_folders(entries: Iterable[str | Path]) -> list[str | Path]:
+    """The entries with each one that names a folder replaced by the deck files in it (the others as given)."""
+    expanded: list[str | Path] = []
+    for entry in entries:
+        folder = Path(entry).expanduser()
+        expanded.extend(deck_files_in(folder) if folder.is_dir() else [entry])
+    return expanded
 
 
 def _looks_like_path(text: str) -> bool:
@@ -121,6 +142,6 @@ def _looks_like_path(text: str) -> bool:
 def _config(config: Config | None) -> Config:
     if config is not None:
         return config
-    from quizzer.config import load_config
+    from quizzer.core.config import load_config
 
     return load_config()

@@ -7,17 +7,19 @@ Importers never stop at the first bad line: what they cannot use is listed in
 from __future__ import annotations
 
 import csv
-import html
 import io
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from quizzer.core.errors import DeckError
+from quizzer.core.resources import word_list
+from quizzer.core.types import AnswerFormat
+from quizzer.deck.anki.text import clean_field
 from quizzer.deck.loader import CARD_ID_PATTERN, DECK_SUFFIXES, read_utf8, require_file
-from quizzer.deck.model import Card, Deck
-from quizzer.errors import DeckError
+from quizzer.deck.model import Card, Deck, answer_format_problems
 
 FORMATS = ("notes", "csv", "tsv", "anki")
 
@@ -92,10 +94,8 @@ def _read_source(path: Path) -> str:
 
 # --- ids ------------------------------------------------------------------------------------
 
-_STOPWORDS = frozenset(
-    "a an the is are was were be been of in on at to for and or with by from what which who whom whose why how "
-    "when where does do did can could should would will it its this that these those our your their there".split()
-)
+# Kept as data (quizzer/deck/data/slug_stopwords.txt); the importer's own list, not grading's.
+_STOPWORDS = frozenset(word_list("quizzer.deck", "slug_stopwords.txt"))
 
 
 def slugify(question: str, max_words: int = 6) -> str:
@@ -215,9 +215,11 @@ def _cards_for_group(
 
 # --- CSV / TSV ------------------------------------------------------------------------------
 
-_COLUMNS = ("id", "question", "answer", "key_points", "tags", "notes")
+_COLUMNS = ("id", "question", "answer", "key_points", "tags", "notes", "type", "tolerance", "ordered",
+            "partial_credit")
 _COLUMN_ALIASES = {"front": "question", "back": "answer", "answers": "answer", "key points": "key_points",
-                   "keypoints": "key_points", "note": "notes", "tag": "tags"}
+                   "keypoints": "key_points", "note": "notes", "tag": "tags", "partial credit": "partial_credit"}
+_TRUE, _FALSE = ("true", "yes", "1", "y"), ("false", "no", "0", "n", "")
 
 
 def parse_csv(text: str, source: str) -> tuple[list[Card], str | None, list[str]]:
@@ -291,11 +293,28 @@ def _table_card(
         id=ids.make(question, wanted),
         question=question,
         references=(answer,),
-        key_points=tuple(_split(values.get("key_points", ""), r"[;|]")),
+        # '|' where the cell has one, so a key point may hold a ';' (how `decks export --format csv` writes them).
+        key_points=tuple(_split(values.get("key_points", ""), r"\|" if "|" in values.get("key_points", "") else ";")),
         notes=values.get("notes", ""),
         tags=tuple(_split(values.get("tags", ""), split_tags)),
         line=line,
+        answer_format=_answer_format(values, where, problems),
     )
+
+
+def _answer_format(values: dict[str, str], where: str, problems: list[str]) -> AnswerFormat:
+    """The short-answer columns; a bad value is reported and left out."""
+    flags = {}
+    for name in ("ordered", "partial_credit"):
+        value = values.get(name, "").lower()
+        if value not in _TRUE + _FALSE:
+            problems.append(f"{where}: {name} {values[name]!r} is not true or false; ignored")
+        flags[name] = value in _TRUE
+    answer_format = AnswerFormat(type=values.get("type") or None, tolerance=values.get("tolerance") or None, **flags)
+    found = answer_format_problems(answer_format)
+    for message in found.values():
+        problems.append(f"{where}: {message}; ignored")
+    return replace(answer_format, **{name: getattr(AnswerFormat(), name) for name in found})
 
 
 def _split(text: str, pattern: str) -> list[str]:
@@ -321,14 +340,7 @@ def _anki_header(lines: list[str]) -> tuple[dict[str, str], int]:
 
 def strip_html(text: str) -> str:
     """Anki field HTML as plain text: line breaks kept, tags and media references dropped, entities decoded."""
-    # Anki's editor starts each line with <div> (or ends one with <br>).
-    text = re.sub(r"(?i)<br\s*/?>|<(div|p|h\d)(\s[^>]*)?>", "\n", text)
-    text = re.sub(r"(?i)<li(\s[^>]*)?>", "\n- ", text)
-    text = re.sub(r"<[^>]+>", "", text)
-    text = re.sub(r"\[sound:[^\]]*\]", "", text)
-    text = html.unescape(text).replace("\xa0", " ")
-    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return clean_field(text).text
 
 
 def parse_anki(text: str, source: str) -> tuple[list[Card], str | None, list[str]]:

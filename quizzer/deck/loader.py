@@ -15,12 +15,14 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from quizzer.deck.model import Card, Deck
-from quizzer.errors import DeckError
+from quizzer.core.errors import DeckError
+from quizzer.core.types import AnswerFormat
+from quizzer.deck.model import Card, Deck, answer_format_problems
 
 DECK_SUFFIXES = (".yaml", ".yml")
 DECK_FIELDS = ("name", "description", "cards")
-CARD_FIELDS = ("id", "question", "answer", "answers", "key_points", "notes", "tags")
+CARD_FIELDS = ("id", "question", "answer", "answers", "key_points", "notes", "tags",
+               "type", "tolerance", "ordered", "partial_credit")
 CARD_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]+$")
 
 _YAML = "tag:yaml.org,2002:"
@@ -222,6 +224,7 @@ class _DeckReader:
         key_points = self.text_list(fields.get("key_points"), "key_points", label) or []
         notes = self.text(fields.get("notes"), "notes", label) or ""
         tags = self.text_list(fields.get("tags"), "tags", label) or []
+        answer_format = self.answer_format(fields, label)
         if len(self.problems) > problems_before:
             return None
         return Card(
@@ -232,7 +235,29 @@ class _DeckReader:
             notes=notes.strip(),
             tags=tuple(tags),
             line=line,
+            answer_format=answer_format,
         )
+
+    def answer_format(self, fields: dict[str, Node], label: str) -> AnswerFormat:
+        """The short-answer fields: `type`, `tolerance`, `ordered`, `partial_credit`."""
+        answer_format = AnswerFormat(
+            type=(self.text(fields.get("type"), "type", label) or "").strip() or None,
+            tolerance=(self.text(fields.get("tolerance"), "tolerance", label) or "").strip() or None,
+            ordered=self.flag(fields.get("ordered"), "ordered", label),
+            partial_credit=self.flag(fields.get("partial_credit"), "partial_credit", label),
+        )
+        for name, message in answer_format_problems(answer_format).items():
+            self.problem(fields[name], message, label)
+        return answer_format
+
+    def flag(self, node: Node | None, field: str, card: str) -> bool:
+        """A true/false field; absent or null is false."""
+        if node is None or node.tag == _NULL_TAG:
+            return False
+        if isinstance(node, ScalarNode) and node.tag == _YAML + "bool":
+            return node.value.lower() in ("true", "yes", "on")
+        self.problem(node, f"{field} must be true or false, not {_kind(node)}", card)
+        return False
 
     def references(self, card_node: MappingNode, fields: dict[str, Node], label: str) -> list[str]:
         if "answer" in fields and "answers" in fields:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from quizzer.grading.bands import BAND_KEYS, Bands
+from quizzer.grading.offline.bands import BAND_KEYS, Bands
 
 if TYPE_CHECKING:
     from quizzer.evals.runner import ItemResult

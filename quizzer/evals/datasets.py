@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from quizzer.answers import read_answer_rows
-from quizzer.errors import InputFileError
-from quizzer.grading.types import Submission
+from quizzer.batch.answers import read_answer_rows
+from quizzer.core.errors import InputFileError
+from quizzer.core.types import Submission
 
 GOLD_LABELS = ("correct", "partial", "incorrect")
 

@@ -290,7 +290,8 @@ def breakdown(graded: Iterable[ItemResult], key: Callable[[ItemResult], str | No
     for group, members in sorted(groups.items()):
         hits = [forced_correct(r) == (r.gold_label == "correct") for r in members]
         table[group] = {"n": len(members), "accuracy": sum(hits) / len(members),
-                        "uncertain": sum(r.verdict == "uncertain" for r in members)}
+                        "uncertain": sum(r.verdict == "uncertain" for r in members),
+                        "graded_correct": sum(r.verdict == "correct" for r in members)}
     return table
 
 

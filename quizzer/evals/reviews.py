@@ -9,31 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from contextlib import closing
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from quizzer.errors import QuizzerError
+from quizzer.core.errors import QuizzerError
+from quizzer.core.types import Submission
 from quizzer.evals.datasets import EvalDataset, EvalItem, normalize_label
-from quizzer.grading.types import Submission
+from quizzer.storage.labels import LabelledReview, labelled_reviews
 
 if TYPE_CHECKING:
-    from quizzer.config import Config
-
-LABEL_KINDS = ("override", "uncertain")
-
-
-def labelled_reviews(db_path: Path) -> list[dict[str, Any]]:
-    """Answer reviews whose latest decision is a label, oldest first."""
-    from quizzer.storage.db import connect
-
-    with closing(connect(db_path)) as connection:
-        rows = connection.execute(
-            "SELECT id, deck, card_id, card_hash, question, answer, final_verdict, decision_kind"
-            " FROM review_outcomes WHERE kind = 'answer' AND decision_kind IN (?, ?) ORDER BY id",
-            LABEL_KINDS,
-        ).fetchall()
-    return [dict(row) for row in rows]
+    from quizzer.core.config import Config
 
 
 def dataset_from_reviews(db_path: Path, config: Config | None = None, limit: int | None = None) -> EvalDataset:
@@ -49,32 +35,33 @@ def dataset_from_reviews(db_path: Path, config: Config | None = None, limit: int
     decks: dict[str, Any] = {}
     items = []
     for review in reviews:
-        if review["deck"] not in decks:
+        if review.deck not in decks:
             try:
-                decks[review["deck"]] = catalog.load(review["deck"], config)
+                decks[review.deck] = catalog.load(review.deck, config)
             except QuizzerError as error:
-                decks[review["deck"]] = error.message
-        items.append(_item(review, decks[review["deck"]]))
-    digest = hashlib.sha256(json.dumps(reviews, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+                decks[review.deck] = error.message
+        items.append(_item(review, decks[review.deck]))
+    rows = [asdict(review) for review in reviews]
+    digest = hashlib.sha256(json.dumps(rows, sort_keys=True, default=str).encode("utf-8")).hexdigest()
     return EvalDataset(path=db_path, sha256=digest, items=items, label_field="learner decision")
 
 
-def _item(review: dict[str, Any], deck: Any) -> EvalItem:
-    label = normalize_label(review["final_verdict"])
-    fields = {"review_id": review["id"], "decision": review["decision_kind"]}
+def _item(review: LabelledReview, deck: Any) -> EvalItem:
+    label = normalize_label(review.final_verdict)
+    fields = {"review_id": review.id, "decision": review.decision_kind}
     error = None
     submission = None
     if isinstance(deck, str):
-        error = f"deck {review['deck']!r}: {deck}"
-    elif (card := deck.card(review["card_id"])) is None:
-        error = f"card {review['card_id']!r} is no longer in deck {review['deck']!r}"
-    elif card.content_hash != review["card_hash"]:
-        error = f"card {review['card_id']!r} was edited after this review"
+        error = f"deck {review.deck!r}: {deck}"
+    elif (card := deck.card(review.card_id)) is None:
+        error = f"card {review.card_id!r} is no longer in deck {review.deck!r}"
+    elif card.content_hash != review.card_hash:
+        error = f"card {review.card_id!r} was edited after this review"
     elif label is None:
-        error = f"the decision's verdict {review['final_verdict']!r} is not a label"
+        error = f"the decision's verdict {review.final_verdict!r} is not a label"
     else:
-        submission = Submission.for_card(card, review["answer"], deck=review["deck"])
+        submission = Submission.for_card(card, review.answer, deck=review.deck)
     return EvalItem(
-        id=f"review-{review['id']}", line=int(review["id"]), submission=submission, error=error,
+        id=f"review-{review.id}", line=review.id, submission=submission, error=error,
         gold_label=label if error is None else None, gold_score=None, fields=fields,
     )

@@ -7,13 +7,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import TYPE_CHECKING, Any
 
-from quizzer.errors import QuizzerError
-from quizzer.grading.types import Grade, GraderInfo
+from quizzer.core.errors import QuizzerError
+from quizzer.core.types import Grade, GraderInfo
 
 if TYPE_CHECKING:
-    from quizzer.config import Config
+    from quizzer.core.config import Config
+    from quizzer.core.types import Grader
     from quizzer.evals.datasets import EvalDataset, EvalItem
-    from quizzer.grading.types import Grader
 
 BATCH_SIZE = 64
 # Evidence kept per item in the run record: scalars only, so the JSON stays small and diffable.
@@ -68,13 +68,6 @@ def fitted_on(grader: Any) -> tuple[dict[str, str], ...]:
     if files is None and hasattr(grader, "offline"):
         files = getattr(grader.offline, "training_files", None)
     return tuple(files or ())
-
-
-def build_grader(spec: str, config: Config) -> Grader:
-    """A grader by registry name, or by `module:factory` import path (a factory taking a Config)."""
-    from quizzer.grading.registry import make_grader
-
-    return make_grader(spec, config)
 
 
 def item_result(item: EvalItem, grade: Grade | None) -> ItemResult:
@@ -167,6 +160,7 @@ def evaluate(
     """
     from quizzer.evals.metrics import compute_metrics
     from quizzer.evals.report import build_record
+    from quizzer.graders import build_grader
 
     runs, metrics = [], {}
     for spec in specs:

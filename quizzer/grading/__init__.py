@@ -1,5 +1,1 @@
-"""Grading: the Grade type, the grader protocol and the graders themselves."""
-
-from quizzer.grading.types import Grade, Grader, GraderInfo, KeyPointResult, Submission, Verdict
-
-__all__ = ["Grade", "Grader", "GraderInfo", "KeyPointResult", "Submission", "Verdict"]
+"""Grading: the offline grader (`offline/`), the LLM judge (`judge/`) and the registry that builds them by name."""

@@ -1,40 +1,85 @@
-"""Graders by name. Each entry names its factory by import path, so choosing one imports only it."""
+"""Graders by name, and the caches a caller hands them. Each factory imports only its own grader, so choosing
+one never loads another's libraries (the LLM client's openai, the embedding model's torch)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from quizzer.errors import QuizzerError
+from quizzer.core.errors import QuizzerError
 
 if TYPE_CHECKING:
-    from quizzer.config import Config
-    from quizzer.grading.types import Grader
+    from quizzer.core.config import Config
+    from quizzer.core.types import Grader
+    from quizzer.grading.judge.judge import VerdictStore
+    from quizzer.grading.offline.embedder import EncodingStore
 
-# name -> "module:factory"; a factory takes the effective Config and returns a Grader.
-GRADERS: dict[str, str] = {
-    "cosine": "quizzer.grading.cosine:make_cosine_grader",
-    "embedding": "quizzer.grading.embedding:make_embedding_grader",
-    "llm": "quizzer.grading.llm:make_llm_grader",
-    "hybrid": "quizzer.grading.hybrid:make_hybrid_grader",
-}
+
+@dataclass(frozen=True)
+class GraderCaches:
+    """What a grader may keep between runs, opened by its caller (grading never opens a database itself).
+    None: no such cache (encodings are then kept in memory only; LLM verdicts not at all)."""
+
+    embeddings: EncodingStore | None = None
+    llm_verdicts: VerdictStore | None = None
+
+
+# A factory takes the effective Config and the caches, and returns a Grader.
+Factory = Callable[["Config", GraderCaches], "Grader"]
+
+
+def _cosine(config: Config, caches: GraderCaches) -> Grader:
+    from quizzer.grading.offline.cosine import make_cosine_grader
+
+    return make_cosine_grader(config, caches.embeddings)
+
+
+def _embedding(config: Config, caches: GraderCaches) -> Grader:
+    from quizzer.grading.offline.embedding import make_embedding_grader
+
+    return make_embedding_grader(config, caches.embeddings)
+
+
+def _llm(config: Config, caches: GraderCaches) -> Grader:
+    from quizzer.grading.judge.judge import make_llm_grader
+
+    # The embedding grader stands in for failed calls; built only when one fails (the model is slow to load).
+    return make_llm_grader(config, caches.llm_verdicts, offline=lambda: _embedding(config, caches))
+
+
+def _hybrid(config: Config, caches: GraderCaches) -> Grader:
+    from quizzer.grading.judge.hybrid import make_hybrid_grader
+
+    return make_hybrid_grader(config, caches.llm_verdicts, offline=lambda: _embedding(config, caches))
+
+
+GRADERS: dict[str, Factory] = {"cosine": _cosine, "embedding": _embedding, "llm": _llm, "hybrid": _hybrid}
 
 
 def default_grader_name(config: Config) -> str:
     """The configured grader; else hybrid when an LLM is configured, else the offline embedding grader."""
-    return config.get("grader.name") or ("hybrid" if config.llm_configured else "embedding")
+    return config.grader.name or ("hybrid" if config.llm_configured else "embedding")
 
 
-def make_grader(name: str | None, config: Config) -> Grader:
-    """Builds the grader called `name` (None: the default for this configuration)."""
+def make_grader(name: str | None, config: Config, caches: GraderCaches | None = None) -> Grader:
+    """Builds the grader called `name` (None: the default for this configuration).
+
+    A "module:factory" name builds a grader outside the registry (a plugin, or a test fake): the factory is
+    called like the registry's, with the Config and the caches.
+    """
     name = name or default_grader_name(config)
-    # A "module:factory" path names a grader outside the registry (a plugin, or a test fake).
-    target = GRADERS.get(name) or (name if ":" in name else None)
-    if target is None:
+    caches = caches or GraderCaches()
+    factory = GRADERS.get(name) or (_imported(name) if ":" in name else None)
+    if factory is None:
         raise QuizzerError(f"unknown grader {name!r}", hint=f"choose one of: {', '.join(GRADERS)}")
+    return factory(config, caches)
+
+
+def _imported(target: str) -> Factory:
     module_name, factory_name = target.split(":", 1)
     try:
-        factory = getattr(import_module(module_name), factory_name)
+        return getattr(import_module(module_name), factory_name)
     except (ImportError, AttributeError) as error:
-        raise QuizzerError(f"grader {name!r} cannot be loaded: {error}") from None
-    return factory(config)
+        raise QuizzerError(f"grader {target!r} cannot be loaded: {error}") from None

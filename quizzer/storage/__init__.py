@@ -1,5 +1,2 @@
-"""The review database: connection, migrations and queries."""
-
-from quizzer.storage.db import connect, default_db_path
-
-__all__ = ["connect", "default_db_path"]
+"""Every SQLite file quizzer touches: the review database and the embedding cache, with all their queries, and
+the collection inside an Anki package (read-only on import, written new on export)."""

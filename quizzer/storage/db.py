@@ -1,18 +1,30 @@
-"""Opening the SQLite database: WAL, a busy timeout, and migrations applied in order."""
+"""Opening the review database (WAL, a busy timeout, migrations applied in order) and the one transaction helper.
+
+The connection is in autocommit mode (`isolation_level=None`): every write happens in an explicit transaction
+from `transaction`, because the stdlib's implicit transactions leave DDL outside them.
+"""
 
 from __future__ import annotations
 
 import os
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from quizzer.errors import StorageError
+from quizzer.core.errors import StorageError
+from quizzer.core.types import to_utc
 from quizzer.storage.migrations import MIGRATIONS
 
+if TYPE_CHECKING:
+    from quizzer.core.config import Config
+
 BUSY_TIMEOUT_MS = 10_000
+# What the rest of quizzer calls an open database (it never imports sqlite3 itself).
+Connection = sqlite3.Connection
 
 
 def default_db_path() -> Path:
@@ -21,22 +33,40 @@ def default_db_path() -> Path:
     return user_data_path("quizzer") / "quizzer.db"
 
 
-def resolve_db_path(flag: str | Path | None = None) -> Path:
+def resolve_db_path(config: Config, flag: str | Path | None = None) -> Path:
     """--db flag > QUIZZER_DB > config file `db` > the platformdirs data dir."""
     if flag:
         return Path(flag).expanduser()
-    from quizzer.config import load_config
-
-    configured = load_config().get("db")
-    return Path(configured).expanduser() if configured else default_db_path()
+    return Path(config.db).expanduser() if config.db else default_db_path()
 
 
-def connect(path: str | Path) -> sqlite3.Connection:
-    """Opens (creating if needed) and migrates the database at `path`.
+@contextmanager
+def transaction(connection: Connection) -> Iterator[Connection]:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception (KeyboardInterrupt included).
 
-    Autocommit mode (`isolation_level=None`): every write happens in an explicit
-    BEGIN/COMMIT, because the stdlib's implicit transactions leave DDL outside them.
+    IMMEDIATE takes the write lock at once, so two sessions on one database queue for it (busy timeout)
+    instead of failing half-way.
     """
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        yield connection
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+
+
+def iso(moment: datetime) -> str:
+    """The stored form of a time: UTC with microseconds, one fixed format, so text order is time order in SQL."""
+    return to_utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+def parse_time(text: str) -> datetime:
+    return to_utc(datetime.fromisoformat(text))
+
+
+def connect(path: str | Path) -> Connection:
+    """Opens (creating if needed) and migrates the database at `path`."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -74,36 +104,28 @@ def _retry_while_locked(operation: Callable[[], object]) -> None:
             time.sleep(0.05)
 
 
-def applied_migrations(connection: sqlite3.Connection) -> list[str]:
+def applied_migrations(connection: Connection) -> list[str]:
     connection.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
     )
     return [row[0] for row in connection.execute("SELECT name FROM schema_migrations ORDER BY rowid")]
 
 
-def migrate(connection: sqlite3.Connection, upto: str | None = None) -> list[str]:
+def migrate(connection: Connection, upto: str | None = None) -> list[str]:
     """Applies the migrations not yet recorded, each in its own transaction; returns their names."""
     done = set(applied_migrations(connection))
     applied = []
-    for name, statements in MIGRATIONS:
+    for name, migration in MIGRATIONS:
         if name not in done:
-            connection.execute("BEGIN IMMEDIATE")
-            try:
+            with transaction(connection):
                 # Another process may have migrated while we waited for the lock.
-                if connection.execute("SELECT 1 FROM schema_migrations WHERE name = ?", (name,)).fetchone():
-                    connection.execute("COMMIT")
-                    continue
-                for statement in statements:
-                    connection.execute(statement)
-                connection.execute(
-                    "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
-                    (name, datetime.now(UTC).isoformat()),
-                )
-                connection.execute("COMMIT")
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-            applied.append(name)
+                if not connection.execute("SELECT 1 FROM schema_migrations WHERE name = ?", (name,)).fetchone():
+                    migration(connection)
+                    connection.execute(
+                        "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
+                        (name, datetime.now(UTC).isoformat()),
+                    )
+                    applied.append(name)
         if name == upto:
             break
     return applied

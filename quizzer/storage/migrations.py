@@ -1,11 +1,22 @@
-"""Named, ordered schema migrations. Append new ones at the end; never edit one that has shipped."""
+"""Named, ordered schema migrations, each a function recorded in `schema_migrations` under its name.
+
+Append new ones at the end; never edit one that has shipped (the names are what existing databases recorded).
+A data fix sits beside the DDL as one more function; a rebuild that needs scheduling (card states) is the use
+case's (`quizzer.reviewing.rebuild_states`), not a migration's.
+"""
 
 from __future__ import annotations
 
-MIGRATIONS: list[tuple[str, list[str]]] = [
-    (
-        "0001_reviews",
-        [
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from quizzer.storage.db import Connection
+
+
+def m0001_reviews(connection: Connection) -> None:
+    """The review log, the learner's decisions beside it, the cards seen, and their cached FSRS states."""
+    for statement in (
             # Append-only log: one row per graded (or revealed) answer, committed as soon as the grade is shown.
             """CREATE TABLE reviews (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -69,11 +80,13 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
                 PRIMARY KEY (deck, card_id)
             )""",
             "CREATE INDEX card_states_due ON card_states (due)",
-        ],
-    ),
-    (
-        "0002_llm_verdicts",
-        [
+    ):
+        connection.execute(statement)
+
+
+def m0002_llm_verdicts(connection: Connection) -> None:
+    """The LLM verdict cache."""
+    for statement in (
             # LLM verdicts keyed by a hash of (model, prompt version, question, references, answer).
             """CREATE TABLE llm_verdicts (
                 cache_key TEXT PRIMARY KEY,
@@ -82,11 +95,13 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
                 grade_json TEXT NOT NULL,
                 created_at TEXT NOT NULL
             )""",
-        ],
-    ),
-    (
-        "0003_review_outcomes",
-        [
+    ):
+        connection.execute(statement)
+
+
+def m0003_review_outcomes(connection: Connection) -> None:
+    """The log made append-only, and each review with its final word (`review_outcomes`)."""
+    for statement in (
             # The log is append-only: corrections are new rows in review_decisions, never edits.
             """CREATE TRIGGER reviews_no_update BEFORE UPDATE ON reviews
                BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END""",
@@ -108,6 +123,12 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
                LEFT JOIN review_decisions AS decision ON decision.id = (
                    SELECT MAX(id) FROM review_decisions WHERE review_decisions.review_id = reviews.id
                )""",
-        ],
-    ),
+    ):
+        connection.execute(statement)
+
+
+# (name recorded in schema_migrations, migration), in the order they apply.
+MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
+    (migration.__name__.removeprefix("m"), migration)
+    for migration in (m0001_reviews, m0002_llm_verdicts, m0003_review_outcomes)
 ]

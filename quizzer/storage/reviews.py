@@ -1,27 +1,29 @@
-"""The review log and what derives from it: card registration, decisions, FSRS state, the due queue.
+"""The review log and what derives from it: card registration, decisions, cached FSRS states, the due queue.
 
-Every write is one explicit transaction (the connection is in autocommit mode), taken with BEGIN IMMEDIATE
-so that two sessions on one database queue for the lock instead of failing half-way. A card's cached
-state is recomputed by replaying its log inside the same transaction as the write that changed it, so
-the cache is right even when two sessions review the same card.
+Every write is one `transaction`. A card's cached state changes only inside the transaction of the write that
+changed its log: the writer reads the card's scheduling log there and hands it to `reschedule`, a function the
+caller passes in (the use case's `scheduling.replay`; storage never imports scheduling), so the cache stays right
+when two sessions review the same card at once.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
+from typing import Any
 
+from quizzer.core.jsonutil import json_default
+from quizzer.core.types import CardState, Grade, Rating, Verdict, utc_now
 from quizzer.deck.model import Card, Deck
-from quizzer.grading.types import Grade, Verdict
-from quizzer.jsonutil import json_default
-from quizzer.scheduling import CardState, Rating, replay, to_utc
+from quizzer.storage.db import Connection, iso, parse_time, transaction
 
 # How many recent answer times make up "the learner's own pace" for the Easy rating.
 PACE_WINDOW = 50
+
+# A card's (time, final rating) log, in time order -> its state (None: nothing schedules it).
+Reschedule = Callable[[Sequence[tuple[datetime, Rating]]], CardState | None]
 
 
 class DecisionKind:
@@ -57,25 +59,18 @@ class Registration:
     edited: tuple[str, ...]
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+@dataclass(frozen=True)
+class Recorded:
+    """A row just appended (a review or a decision) and the state it left its card in: None when the card has
+    no schedule (an undecided grade, a skip) or the write left the schedule alone (cram, an undecided grade)."""
+
+    id: int
+    state: CardState | None
 
 
-@contextmanager
-def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception (KeyboardInterrupt included)."""
-    connection.execute("BEGIN IMMEDIATE")
-    try:
-        yield connection
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
-    connection.execute("COMMIT")
-
-
-def register_deck(connection: sqlite3.Connection, deck: Deck, now: datetime | None = None) -> Registration:
+def register_deck(connection: Connection, deck: Deck, now: datetime | None = None) -> Registration:
     """Records the deck's cards; a card whose content hash changed keeps its id and history and is flagged edited."""
-    stamp = _iso(now or utc_now())
+    stamp = iso(now or utc_now())
     new: list[str] = []
     edited: list[str] = []
     with transaction(connection):
@@ -107,27 +102,28 @@ def register_deck(connection: sqlite3.Connection, deck: Deck, now: datetime | No
     return Registration(tuple(new), tuple(edited))
 
 
-def is_edited(connection: sqlite3.Connection, deck: str, card_id: str) -> bool:
+def is_edited(connection: Connection, deck: str, card_id: str) -> bool:
     row = connection.execute("SELECT edited FROM cards WHERE deck = ? AND card_id = ?", (deck, card_id)).fetchone()
     return bool(row and row["edited"])
 
 
 def record_review(
-    connection: sqlite3.Connection,
+    connection: Connection,
     *,
     deck: str,
     card: Card,
     answer: str,
     grade: Grade,
     rating: Rating | None,
+    reschedule: Reschedule,
     kind: str = "answer",
     answer_seconds: float | None = None,
     cram: bool = False,
     session_id: str | None = None,
     shown_at: datetime | None = None,
     reviewed_at: datetime | None = None,
-) -> int:
-    """Appends a graded (or revealed) answer and updates the card's schedule, in one commit; returns its id.
+) -> Recorded:
+    """Appends a graded (or revealed) answer and updates the card's schedule, in one commit.
 
     `rating` None (an uncertain grade awaiting a decision) and cram reviews leave the schedule alone.
     """
@@ -153,24 +149,25 @@ def record_review(
                 int(rating) if rating is not None else None,
                 answer_seconds,
                 int(cram),
-                _iso(shown_at) if shown_at else None,
-                _iso(reviewed_at),
+                iso(shown_at) if shown_at else None,
+                iso(reviewed_at),
             ),
         )
-        review_id = int(cursor.lastrowid or 0)
-        if not cram and rating is not None:
-            _refresh_state(connection, deck, card.id)
-    return review_id
+        scheduled = not cram and rating is not None
+        state = _reschedule(connection, deck, card.id, reschedule) if scheduled else None
+    return Recorded(int(cursor.lastrowid or 0), state)
 
 
 def record_decision(
-    connection: sqlite3.Connection,
+    connection: Connection,
     review_id: int,
     kind: str,
     verdict: Verdict | str,
     rating: Rating | None,
+    *,
+    reschedule: Reschedule,
     decided_at: datetime | None = None,
-) -> int:
+) -> Recorded:
     """Appends the learner's word on a review; the card's schedule follows the latest decision's rating."""
     verdict_text = verdict.value if isinstance(verdict, Verdict) else verdict
     with transaction(connection):
@@ -179,14 +176,13 @@ def record_decision(
             raise ValueError(f"no review with id {review_id}")
         cursor = connection.execute(
             "INSERT INTO review_decisions (review_id, kind, verdict, rating, decided_at) VALUES (?, ?, ?, ?, ?)",
-            (review_id, kind, verdict_text, int(rating) if rating is not None else None, _iso(decided_at or utc_now())),
+            (review_id, kind, verdict_text, int(rating) if rating is not None else None, iso(decided_at or utc_now())),
         )
-        if not row["cram"]:
-            _refresh_state(connection, row["deck"], row["card_id"])
-    return int(cursor.lastrowid or 0)
+        state = None if row["cram"] else _reschedule(connection, row["deck"], row["card_id"], reschedule)
+    return Recorded(int(cursor.lastrowid or 0), state)
 
 
-def scheduling_log(connection: sqlite3.Connection, deck: str, card_id: str) -> list[tuple[datetime, Rating]]:
+def scheduling_log(connection: Connection, deck: str, card_id: str) -> list[tuple[datetime, Rating]]:
     """The (time, final rating) events that shape a card's schedule: non-cram reviews with a final rating."""
     rows = connection.execute(
         "SELECT reviewed_at, final_rating FROM review_outcomes"
@@ -196,7 +192,7 @@ def scheduling_log(connection: sqlite3.Connection, deck: str, card_id: str) -> l
     return [(parse_time(row["reviewed_at"]), Rating(row["final_rating"])) for row in rows]
 
 
-def card_state(connection: sqlite3.Connection, deck: str, card_id: str) -> CardState | None:
+def card_state(connection: Connection, deck: str, card_id: str) -> CardState | None:
     """The cached state of a card (None: never scheduled)."""
     row = connection.execute(
         "SELECT fsrs_json FROM card_states WHERE deck = ? AND card_id = ?", (deck, card_id)
@@ -204,32 +200,54 @@ def card_state(connection: sqlite3.Connection, deck: str, card_id: str) -> CardS
     return CardState.from_dict(json.loads(row["fsrs_json"])) if row else None
 
 
-def deck_states(connection: sqlite3.Connection, deck: str) -> dict[str, CardState]:
+def deck_states(connection: Connection, deck: str) -> dict[str, CardState]:
     rows = connection.execute("SELECT card_id, fsrs_json FROM card_states WHERE deck = ?", (deck,))
     return {row["card_id"]: CardState.from_dict(json.loads(row["fsrs_json"])) for row in rows}
 
 
-def rebuild_states(connection: sqlite3.Connection) -> int:
-    """Recomputes every cached card state from the review log; returns how many cards have a state."""
-    with transaction(connection):
-        connection.execute("DELETE FROM card_states")
-        pairs = connection.execute("SELECT DISTINCT deck, card_id FROM reviews WHERE cram = 0").fetchall()
-        for pair in pairs:
-            _refresh_state(connection, pair["deck"], pair["card_id"])
-        return int(connection.execute("SELECT COUNT(*) FROM card_states").fetchone()[0])
+def clear_states(connection: Connection) -> None:
+    """Drops every cached card state (inside the caller's transaction), to be rebuilt from the log."""
+    connection.execute("DELETE FROM card_states")
 
 
-def new_cards_introduced_since(connection: sqlite3.Connection, since: datetime) -> int:
+def write_state(connection: Connection, deck: str, card_id: str, state: CardState | None) -> None:
+    """Stores a card's state (None: it has none), inside the caller's transaction."""
+    if state is None:
+        connection.execute("DELETE FROM card_states WHERE deck = ? AND card_id = ?", (deck, card_id))
+        return
+    connection.execute(
+        "INSERT OR REPLACE INTO card_states (deck, card_id, fsrs_json, state, due, stability, difficulty,"
+        " last_review, reps, lapses) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            deck,
+            card_id,
+            json.dumps(state.to_dict()),
+            int(state.phase),
+            iso(state.due),
+            state.stability,
+            state.difficulty,
+            iso(state.last_review) if state.last_review else None,
+            state.reps,
+            state.lapses,
+        ),
+    )
+
+
+def count_states(connection: Connection) -> int:
+    return int(connection.execute("SELECT COUNT(*) FROM card_states").fetchone()[0])
+
+
+def new_cards_introduced_since(connection: Connection, since: datetime) -> int:
     """Cards whose first non-cram review happened at or after `since` (counts against the daily new limit)."""
     row = connection.execute(
         "SELECT COUNT(*) FROM (SELECT deck, card_id, MIN(reviewed_at) AS first FROM reviews WHERE cram = 0"
         " GROUP BY deck, card_id) WHERE first >= ?",
-        (_iso(since),),
+        (iso(since),),
     ).fetchone()
     return int(row[0])
 
 
-def introduced_cards(connection: sqlite3.Connection) -> set[tuple[str, str]]:
+def introduced_cards(connection: Connection) -> set[tuple[str, str]]:
     """(deck, card id) of every card with a non-cram review (new or not, it is no longer new)."""
     return {
         (row["deck"], row["card_id"])
@@ -237,7 +255,7 @@ def introduced_cards(connection: sqlite3.Connection) -> set[tuple[str, str]]:
     }
 
 
-def recent_answer_seconds(connection: sqlite3.Connection, limit: int = PACE_WINDOW) -> list[float]:
+def recent_answer_seconds(connection: Connection, limit: int = PACE_WINDOW) -> list[float]:
     """The learner's latest answer times (answers only, not reveals), newest first."""
     rows = connection.execute(
         "SELECT answer_seconds FROM reviews WHERE kind = 'answer' AND answer_seconds IS NOT NULL"
@@ -247,21 +265,21 @@ def recent_answer_seconds(connection: sqlite3.Connection, limit: int = PACE_WIND
     return [float(row[0]) for row in rows]
 
 
-def next_due(connection: sqlite3.Connection, decks: Sequence[str]) -> datetime | None:
+def next_due(connection: Connection, decks: Sequence[str]) -> datetime | None:
     """The earliest due date among the scheduled cards of these decks."""
     marks = ", ".join("?" for _ in decks)
     row = connection.execute(f"SELECT MIN(due) FROM card_states WHERE deck IN ({marks})", tuple(decks)).fetchone()
     return parse_time(row[0]) if row and row[0] else None
 
 
-def reviews_of(connection: sqlite3.Connection, session_id: str | None = None) -> list[StoredReview]:
+def reviews_of(connection: Connection, session_id: str | None = None) -> list[StoredReview]:
     """Reviews with their final verdicts, in order; all of them, or one session's."""
     query = "SELECT * FROM review_outcomes" + (" WHERE session_id = ?" if session_id else "") + " ORDER BY id"
     rows = connection.execute(query, (session_id,) if session_id else ())
     return [_stored(row) for row in rows]
 
 
-def _stored(row: sqlite3.Row) -> StoredReview:
+def _stored(row: Any) -> StoredReview:
     return StoredReview(
         id=row["id"],
         deck=row["deck"],
@@ -279,34 +297,8 @@ def _stored(row: sqlite3.Row) -> StoredReview:
     )
 
 
-def _refresh_state(connection: sqlite3.Connection, deck: str, card_id: str) -> None:
-    """Replays a card's log into card_states (inside the caller's transaction)."""
-    state = replay(scheduling_log(connection, deck, card_id))
-    if state is None:
-        connection.execute("DELETE FROM card_states WHERE deck = ? AND card_id = ?", (deck, card_id))
-        return
-    connection.execute(
-        "INSERT OR REPLACE INTO card_states (deck, card_id, fsrs_json, state, due, stability, difficulty,"
-        " last_review, reps, lapses) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            deck,
-            card_id,
-            json.dumps(state.to_dict()),
-            int(state.phase),
-            _iso(state.due),
-            state.stability,
-            state.difficulty,
-            _iso(state.last_review) if state.last_review else None,
-            state.reps,
-            state.lapses,
-        ),
-    )
-
-
-def _iso(moment: datetime) -> str:
-    # One fixed format (UTC, microseconds) so that text order is time order in SQL comparisons.
-    return to_utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
-
-
-def parse_time(text: str) -> datetime:
-    return to_utc(datetime.fromisoformat(text))
+def _reschedule(connection: Connection, deck: str, card_id: str, reschedule: Reschedule) -> CardState | None:
+    """The card's state from its whole log, written to card_states (inside the caller's transaction)."""
+    state = reschedule(scheduling_log(connection, deck, card_id))
+    write_state(connection, deck, card_id, state)
+    return state

@@ -1,0 +1,1 @@
+"""Grading files of answers: reading CSV/JSONL answer files, grading them in batches, writing the results."""

@@ -1,0 +1,1 @@
+"""The bottom layer: typed settings, errors, the shared value types, JSON helpers and bundled resources."""
