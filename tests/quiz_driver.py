@@ -7,10 +7,11 @@ from fakes import ScriptedGrader
 from quizzer.cli import quiz_loop
 from quizzer.cli.app import main
 from quizzer.core.types import Verdict
+from quizzer.graders import BackgroundGrader
 
 
-def _scripted(name: object, config: object, db: object = None) -> quiz_loop.BackgroundGrader:
-    return quiz_loop.BackgroundGrader(lambda: ScriptedGrader({"maybe": Verdict.UNCERTAIN, "meh": Verdict.PARTIAL}))
+def _scripted(name: object, config: object, db: object = None, *, observer: object = None) -> BackgroundGrader:
+    return BackgroundGrader(lambda: ScriptedGrader({"maybe": Verdict.UNCERTAIN, "meh": Verdict.PARTIAL}))
 
 
 quiz_loop.background_grader = _scripted  # type: ignore[assignment]

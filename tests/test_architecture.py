@@ -31,7 +31,9 @@ LAYERS = {
     "quizzer.graders": USE_CASE,
     "quizzer.llm_check": USE_CASE,
     "quizzer.anki_io": USE_CASE,
+    "quizzer.quiz_text": USE_CASE,
     "quizzer.cli": CLI,
+    "quizzer.web": CLI,  # the web server's routes: the top layer, beside the typer commands
     "quizzer.__main__": CLI,
 }
 # The packages among which an import cycle is an error: the ones above, with grading's two halves apart.

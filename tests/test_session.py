@@ -241,7 +241,7 @@ def test_the_grader_loads_in_a_thread_that_leaves_ctrl_c_to_the_main_thread() ->
     torch threads it starts) must block it, or the main thread's read of the next answer is never interrupted."""
     import signal
 
-    from quizzer.cli.quiz_loop import BackgroundGrader
+    from quizzer.graders import BackgroundGrader
 
     masks: list[set[int]] = []
 

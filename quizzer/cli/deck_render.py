@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from rich.console import Group
@@ -15,6 +14,7 @@ from quizzer.cli.render import console, error_console
 from quizzer.deck.catalog import DeckCheck
 from quizzer.deck.importers import ImportResult
 from quizzer.deck.model import Card, Deck
+from quizzer.quiz_text import reflow
 
 
 def cards_count(count: int) -> str:
@@ -38,16 +38,6 @@ def print_deck_list(rows: list[tuple[str, int | None, Path]]) -> None:
         shown_count = str(count) if count is not None else "[red]invalid[/] (run `quizzer decks check`)"
         table.add_row(escape(name), shown_count, escape(_shown_path(path)))
     console.print(table)
-
-
-def reflow(text: str) -> str:
-    """Joins hard-wrapped lines into paragraphs so the terminal wraps them; list items keep their lines."""
-    paragraphs = []
-    for paragraph in re.split(r"\n\s*\n", text.strip()):
-        lines = paragraph.splitlines()
-        is_list = any(re.match(r"^\s*([-*•]|\d+[.)])\s", line) for line in lines)
-        paragraphs.append("\n".join(lines) if is_list else " ".join(line.strip() for line in lines))
-    return "\n\n".join(paragraphs)
 
 
 def card_panel(card: Card, number: int, total: int, answer_type: str | None = None) -> Panel:

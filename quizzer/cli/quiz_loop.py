@@ -9,11 +9,10 @@ process loses nothing already graded.
 from __future__ import annotations
 
 import os
-import signal
 import sys
-import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
@@ -22,81 +21,55 @@ from rich.console import Console
 from quizzer.cli import quiz_render as show
 from quizzer.core.errors import QuizzerError
 from quizzer.core.types import Verdict
+from quizzer.graders import BackgroundGrader, background_grader
 from quizzer.session import Outcome, QuizSession
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from quizzer.core.config import Config
-    from quizzer.core.types import Grader
+    from rich.status import Status
 
-# Graders that need no sentence-embedding model, so warming it up would only waste time.
-_NO_EMBEDDINGS = frozenset({"llm"})
+class Waiting:
+    """The spinner under an answer being graded, while the model loads and while the LLM judge is asked (the
+    judge's observer tells it when). Shown only in a terminal, and only during `grading`."""
 
+    LOADING = "Grading (the model is still loading)…"
+    JUDGE = "Asking the LLM judge…"
 
-class BackgroundGrader:
-    """Builds the grader (and loads its model) in a daemon thread; `get` waits for it."""
+    def __init__(self) -> None:
+        self._console: Console | None = None
+        self._status: Status | None = None
 
-    def __init__(self, build: Callable[[], Grader], warm_up: Callable[[], None] | None = None) -> None:
-        self._build = build
-        self._warm_up = warm_up
-        self._grader: Grader | None = None
-        self._error: BaseException | None = None
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self._thread is None:
-            # A daemon, so quitting never waits for a model still loading.
-            self._thread = threading.Thread(target=self._load, name="quizzer-grader", daemon=True)
-            self._thread.start()
-
-    @property
-    def ready(self) -> bool:
-        return self._thread is not None and not self._thread.is_alive()
-
-    def get(self) -> Grader:
-        self.start()
-        assert self._thread is not None
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        assert self._grader is not None
-        return self._grader
-
-    def _load(self) -> None:
-        if hasattr(signal, "pthread_sigmask"):
-            # Ctrl-C must reach the main thread: the kernel may hand a process's SIGINT to any thread that does
-            # not block it, and then the main thread sleeps on in its read of stdin. Threads this one starts
-            # (torch's pool) inherit the mask.
-            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    @contextmanager
+    def grading(self, console: Console | None, loading: bool) -> Iterator[None]:
+        self._console = console
+        if loading:
+            self._show(self.LOADING)
         try:
-            self._grader = self._build()
-            if self._warm_up is not None:
-                self._warm_up()
-        except BaseException as error:  # re-raised in the main thread by get()
-            self._error = error
+            yield
+        finally:
+            self._hide()
+            self._console = None
 
+    def judge_started(self, answers: int) -> None:
+        self._show(self.JUDGE)
 
-def background_grader(name: str | None, config: Config, db: Path | None = None) -> BackgroundGrader:
-    """The configured grader, built in the background, with the embedding model warmed up when it uses one."""
-    from quizzer.grading.registry import GRADERS, default_grader_name
+    def judge_finished(self) -> None:
+        self._hide()
 
-    chosen = name or default_grader_name(config)
-    if chosen not in GRADERS:
-        # Fail before the first question, not after the learner has typed an answer.
-        raise QuizzerError(f"unknown grader {chosen!r}", hint=f"choose one of: {', '.join(GRADERS)}")
+    def _show(self, text: str) -> None:
+        if self._console is None:
+            return
+        if self._status is None:
+            self._status = self._console.status(text)
+            self._status.start()
+        else:
+            self._status.update(text)
 
-    def build() -> Grader:
-        from quizzer.graders import build_grader
-
-        return build_grader(chosen, config, db)  # the LLM verdict cache follows --db
-
-    def warm_up() -> None:
-        from quizzer.grading.offline.embedder import warm_up as load_model
-
-        load_model(config.grader.model, config.grader.backend)
-
-    return BackgroundGrader(build, None if chosen in _NO_EMBEDDINGS else warm_up)
+    def _hide(self) -> None:
+        if self._status is not None:
+            self._status.stop()
+            self._status = None
 
 
 @dataclass
@@ -120,8 +93,10 @@ def answer_prompt() -> Callable[[], str]:
     return lambda: prompt.prompt("Your answer › ", prompt_continuation="            … ")
 
 
-def run_terminal(session: QuizSession, loader: BackgroundGrader, console: Console) -> Ending:
-    """The interactive loop; returns why it ended."""
+def run_terminal(session: QuizSession, loader: BackgroundGrader, console: Console,
+                 waiting: Waiting | None = None) -> Ending:
+    """The interactive loop; returns why it ended. `waiting` shows what a slow grade waits for."""
+    waiting = waiting or Waiting()
     read_answer: Callable[[], str] | None = None
     total = len(session.queue)
     try:
@@ -138,7 +113,7 @@ def run_terminal(session: QuizSession, loader: BackgroundGrader, console: Consol
             except EOFError:
                 return Ending("Ctrl-D")
             seconds = round(time.monotonic() - started, 2)
-            outcome = _grade(session, loader, console, answer, seconds)
+            outcome = _grade(session, answer, seconds, waiting.grading(console, loading=not loader.ready))
             console.print(show.grade_panel(outcome, session.clock()))
             if _decide(session, outcome, console) == "quit":
                 return Ending("quit")
@@ -165,7 +140,7 @@ def run_piped(session: QuizSession, loader: BackgroundGrader, console: Console, 
         if line == "":
             return Ending("end of input")
         answer = line.rstrip("\r\n")
-        outcome = _grade(session, loader, None, answer, round(time.monotonic() - started, 2))
+        outcome = _grade(session, answer, round(time.monotonic() - started, 2))
         show.print_plain_grade(console, outcome, session.clock())
         if outcome.needs_decision:
             console.print("decision: none (left uncertain; the card stays due)", highlight=False)
@@ -176,14 +151,13 @@ def run_piped(session: QuizSession, loader: BackgroundGrader, console: Console, 
     return Ending("all done")
 
 
-def _grade(session: QuizSession, loader: BackgroundGrader, console: Console | None, answer: str,
-           seconds: float) -> Outcome:
+def _grade(session: QuizSession, answer: str, seconds: float,
+           waiting: AbstractContextManager[None] | None = None) -> Outcome:
+    """Reveals (an empty answer or "?") or grades the answer, `waiting` open while it is graded."""
     if answer.strip() in ("", "?"):
         return session.reveal(seconds)
-    if not loader.ready and console is not None:
-        with console.status("Grading (the model is still loading)…"):
-            return session.submit(answer, seconds)
-    return session.submit(answer, seconds)
+    with waiting or nullcontext():
+        return session.submit(answer, seconds)
 
 
 def _decide(session: QuizSession, outcome: Outcome, console: Console) -> str:
@@ -244,7 +218,8 @@ def print_summary(session: QuizSession, console: Console, ending: Ending, plain:
         console.print(show.summary_panel(summary, now, ending.reason))
 
 
-def run(session: QuizSession, loader: BackgroundGrader, console: Console, stdin: TextIO | None = None) -> int:
+def run(session: QuizSession, loader: BackgroundGrader, console: Console, stdin: TextIO | None = None,
+        waiting: Waiting | None = None) -> int:
     """Runs the session in the terminal, or on a pipe when stdin is not one; prints the summary; the exit code."""
     stdin = stdin or sys.stdin
     plain = not stdin.isatty()
@@ -252,7 +227,7 @@ def run(session: QuizSession, loader: BackgroundGrader, console: Console, stdin:
         # Scripts read whole lines: no wrapping at the console's width.
         console = Console(file=console.file, soft_wrap=True, highlight=False)
     try:
-        ending = run_piped(session, loader, console, stdin) if plain else run_terminal(session, loader, console)
+        ending = run_piped(session, loader, console, stdin) if plain else run_terminal(session, loader, console, waiting)
     except KeyboardInterrupt:
         ending = Ending("Ctrl-C", 130)
     except QuizzerError:
@@ -284,7 +259,8 @@ def start_quiz(
 
     config = load_config().with_flags(llm__cache=False if no_cache else None)
     decks = load_decks(deck_names, config)
-    loader = background_grader(grader_name, config, db)
+    waiting = Waiting()
+    loader = background_grader(grader_name, config, db, observer=waiting)
     options = QuizOptions(tuple(tags), limit, new, cram, config.quiz.new_per_day)
     connection = connect(resolve_db_path(config, db))
     try:
@@ -292,6 +268,6 @@ def start_quiz(
         if not session.queue:
             nothing_to_do(session, console, [deck.name for deck in decks])
             return 0
-        return run(session, loader, console)
+        return run(session, loader, console, waiting=waiting)
     finally:
         connection.close()

@@ -1,6 +1,7 @@
-"""The value types every layer shares: grading's (`Verdict`, `Submission`, `Grade` and the one protocol, `Grader`),
-a card's short-answer fields (`AnswerType`, `AnswerFormat`), an answer's `Encoding` by the embedding model, and
-scheduling's (`Rating`, `Phase`, `CardState`, UTC times)."""
+"""The value types every layer shares: grading's (`Verdict`, `Submission`, `Grade` and the one protocol, `Grader`,
+with `PreparesCards` for the graders that can work ahead), a card's short-answer fields (`AnswerType`,
+`AnswerFormat`), an answer's `Encoding` by the embedding model, and scheduling's (`Rating`, `Phase`, `CardState`,
+UTC times)."""
 
 from __future__ import annotations
 
@@ -187,6 +188,17 @@ class Grader(Protocol):
 
     def grade_batch(self, submissions: Sequence[Submission]) -> list[Grade]:
         """Grades in input order; batching lets embedding graders encode once."""
+        ...
+
+
+@runtime_checkable
+class PreparesCards(Protocol):
+    """A grader that can do a card's share of the work before any answer to it comes (the quiz calls it while
+    the learner reads the question)."""
+
+    def prepare(self, submissions: Sequence[Submission]) -> None:
+        """Readies grading answers to these submissions' cards; reads only the card side (question,
+        references, key points), never the answer, and asks no LLM."""
         ...
 
 

@@ -11,7 +11,7 @@ from quizzer.core.types import Grade, GraderInfo, Submission
 from quizzer.grading.offline.bands import Bands, bands_for
 from quizzer.grading.offline.decision import DecisionModel, load_decision_model
 from quizzer.grading.offline.embedder import Embedder, EncodingStore, embedder_for
-from quizzer.grading.offline.evidence import Evidence, closest, collect_evidence
+from quizzer.grading.offline.evidence import Evidence, closest, collect_evidence, encode_cards
 from quizzer.grading.offline.feedback import decide, untick_negated_points, write_feedback
 from quizzer.grading.offline.typed import TYPED_VERSION, grade_typed_first, warm_up_typed
 
@@ -56,6 +56,11 @@ class EmbeddingGrader:
         self.embedder.warm_up()
         if self.typed_answers:
             warm_up_typed()
+
+    def prepare(self, submissions: Sequence[Submission]) -> None:
+        """Encodes the cards' question, references, key points and reference clauses through the embedding
+        cache (and their token views), so grading an answer to them encodes only the answer."""
+        encode_cards(self.embedder, submissions)
 
     def grade(self, submission: Submission) -> Grade:
         return self.grade_batch([submission])[0]
