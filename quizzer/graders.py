@@ -43,8 +43,9 @@ def build_grader(
 ) -> Grader:
     """The grader called `name` (None: the configured default, a "module:factory" path: a plugin), with its caches;
     an LLM judge in it tells `observer` when it asks the LLM."""
-    from quizzer.grading.registry import make_grader
+    from quizzer.grading.registry import check_grader_model, make_grader
 
+    check_grader_model(name, config)
     return make_grader(name, config, grader_caches(config, db), observer=observer)
 
 
@@ -67,6 +68,15 @@ class BackgroundGrader:
     @property
     def ready(self) -> bool:
         return self._thread is not None and not self._thread.is_alive()
+
+    def raise_if_failed(self) -> None:
+        """Raises the build's error when it has already failed: before the learner types the next answer."""
+        error = self._error if self.ready else None
+        if isinstance(error, QuizzerError):
+            raise error
+        if error is not None:
+            raise QuizzerError(f"the grader could not be built ({type(error).__name__}: {error})",
+                               hint="run `quizzer --debug quiz ...` for the traceback") from error
 
     def get(self) -> Grader:
         self.start()
@@ -96,12 +106,13 @@ def background_grader(
 ) -> BackgroundGrader:
     """The configured grader, built in the background, with the embedding model warmed up when it uses one;
     `observer` hears when its LLM judge (if any) is asked."""
-    from quizzer.grading.registry import GRADERS, default_grader_name
+    from quizzer.grading.registry import GRADERS, check_grader_model, default_grader_name
 
     chosen = name or default_grader_name(config)
+    # Fail before the first question, not after the learner has typed an answer.
     if chosen not in GRADERS:
-        # Fail before the first question, not after the learner has typed an answer.
         raise QuizzerError(f"unknown grader {chosen!r}", hint=f"choose one of: {', '.join(GRADERS)}")
+    check_grader_model(chosen, config)
 
     def build() -> Grader:
         return build_grader(chosen, config, db, observer=observer)  # the LLM verdict cache follows --db

@@ -102,7 +102,7 @@ def select_decks(
     from what the database recorded). A named deck that is neither a file nor in the database is an error.
     """
     from quizzer.core.errors import QuizzerError
-    from quizzer.deck.catalog import expand_folders, load
+    from quizzer.deck.catalog import distinct_decks, expand_folders, load
 
     in_database = decks_in_database(connection)
     wanted: list[str | Path] = list(names) if names else [*in_database, *expand_folders(configured)]
@@ -116,6 +116,8 @@ def select_decks(
                 raise
             without_file.append(str(name))
             continue
+        if names:  # two named files of one name: an error naming both, as in the quiz
+            distinct_decks([*found.values(), deck])
         found.setdefault(deck.name, deck)
     return list(found.values()), [name for name in without_file if name not in found]
 

@@ -626,3 +626,37 @@ def test_llm_check_names_a_rejected_key(stub: LLMStub) -> None:
     assert result.returncode == 1
     assert "API key was rejected" in result.stdout + result.stderr
     assert SECRET not in result.stdout + result.stderr
+
+
+# -- the wait for the judge (the terminal's spinner and skip) ---------------------------------------------
+
+
+class Observed:
+    def __init__(self) -> None:
+        self.events: list[str] = []
+
+    def judge_started(self, answers: int) -> None:
+        self.events.append(f"started {answers}")
+
+    def judge_finished(self) -> None:
+        self.events.append("finished")
+
+
+def test_the_observer_hears_when_the_llm_is_asked_and_not_for_cached_verdicts(stub: LLMStub, tmp_path: Path) -> None:
+    observer = Observed()
+    config = stub_config(stub.url)
+    grader = make_llm_grader(config, LLMVerdictCache(tmp_path / "q.db"), offline=offline(), observer=observer)
+    grader.grade(submission("It sums over every alignment."))
+    grader.grade(submission("It sums over every alignment."))  # cached: nothing asked
+    assert observer.events == ["started 1", "finished"]
+
+
+def test_not_waiting_for_the_judge_gives_the_offline_verdict_marked_skipped(stub: LLMStub) -> None:
+    config = stub_config(stub.url)
+    llm = make_llm_grader(config, offline=offline(It_sums=Verdict.PARTIAL))
+    hybrid = make_hybrid_grader(config, offline=offline(It_sums=Verdict.PARTIAL))
+    for grader in (llm, hybrid):
+        grade = grader.without_judge(submission("It sums"), "skipped by you after 3 s")
+        assert grade.verdict is Verdict.PARTIAL and grade.grader.name == grader.info.name
+        assert grade.decided_by == "scripted (llm skipped: skipped by you after 3 s)"
+    assert stub.requests == []

@@ -148,21 +148,12 @@ def test_unknown_deck_is_a_clear_error(tmp_path: Path, terminals: list[Terminal]
     assert terminal.exit_status() == 2
 
 
-def test_while_the_llm_judge_is_asked_the_terminal_says_so() -> None:
-    import io
+def test_while_the_llm_judge_is_asked_the_terminal_knows_since_when() -> None:
+    from quizzer.cli.judge_wait import JudgeWait
 
-    from rich.console import Console
-
-    from quizzer.cli.quiz_loop import Waiting
-
-    screen = io.StringIO()
-    waiting = Waiting()  # the judge's observer in `quizzer quiz`
-    waiting.judge_started(1)  # outside a grade (no console): nothing shown
-    with waiting.grading(Console(file=screen, force_terminal=True, width=80), loading=False):
-        assert screen.getvalue() == ""  # a quick grade shows no spinner
-        waiting.judge_started(1)
-        waiting.judge_finished()
-        shown = screen.getvalue()
-        assert "Asking the LLM judge…" in shown
-        assert shown.endswith("\x1b[2K")  # the spinner's line erased as soon as the judge replied
-
+    waiting = JudgeWait()  # the judge's observer in `quizzer quiz`; tests/test_faults.py drives its spinner
+    assert waiting.asked_at is None
+    waiting.judge_started(1)
+    assert waiting.asked_at is not None
+    waiting.judge_finished()
+    assert waiting.asked_at is None

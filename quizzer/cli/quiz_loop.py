@@ -11,15 +11,16 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from rich.console import Console
 
 from quizzer.cli import quiz_render as show
-from quizzer.core.errors import QuizzerError
+from quizzer.cli.judge_wait import JudgeWait, grade_while_showing
+from quizzer.core.errors import DatabaseLockedError, QuizzerError, StorageError
+from quizzer.core.text_input import REPLACEMENT, CleanText, clean, decode_bytes
 from quizzer.core.types import Verdict
 from quizzer.graders import BackgroundGrader, background_grader
 from quizzer.session import Outcome, QuizSession
@@ -27,49 +28,7 @@ from quizzer.session import Outcome, QuizSession
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from rich.status import Status
-
-class Waiting:
-    """The spinner under an answer being graded, while the model loads and while the LLM judge is asked (the
-    judge's observer tells it when). Shown only in a terminal, and only during `grading`."""
-
-    LOADING = "Grading (the model is still loading)…"
-    JUDGE = "Asking the LLM judge…"
-
-    def __init__(self) -> None:
-        self._console: Console | None = None
-        self._status: Status | None = None
-
-    @contextmanager
-    def grading(self, console: Console | None, loading: bool) -> Iterator[None]:
-        self._console = console
-        if loading:
-            self._show(self.LOADING)
-        try:
-            yield
-        finally:
-            self._hide()
-            self._console = None
-
-    def judge_started(self, answers: int) -> None:
-        self._show(self.JUDGE)
-
-    def judge_finished(self) -> None:
-        self._hide()
-
-    def _show(self, text: str) -> None:
-        if self._console is None:
-            return
-        if self._status is None:
-            self._status = self._console.status(text)
-            self._status.start()
-        else:
-            self._status.update(text)
-
-    def _hide(self) -> None:
-        if self._status is not None:
-            self._status.stop()
-            self._status = None
+T = TypeVar("T")
 
 
 @dataclass
@@ -94,9 +53,8 @@ def answer_prompt() -> Callable[[], str]:
 
 
 def run_terminal(session: QuizSession, loader: BackgroundGrader, console: Console,
-                 waiting: Waiting | None = None) -> Ending:
-    """The interactive loop; returns why it ended. `waiting` shows what a slow grade waits for."""
-    waiting = waiting or Waiting()
+                 wait: JudgeWait | None = None) -> Ending:
+    """The interactive loop; returns why it ended."""
     read_answer: Callable[[], str] | None = None
     total = len(session.queue)
     try:
@@ -108,15 +66,18 @@ def run_terminal(session: QuizSession, loader: BackgroundGrader, console: Consol
             # and keys typed meanwhile wait in the terminal's buffer.
             read_answer = read_answer or answer_prompt()
             loader.start()
+            loader.raise_if_failed()
             try:
                 answer = read_answer()
             except EOFError:
                 return Ending("Ctrl-D")
             seconds = round(time.monotonic() - started, 2)
-            outcome = _grade(session, answer, seconds, waiting.grading(console, loading=not loader.ready))
+            outcome = _grade(session, loader, console, answer, seconds, wait or JudgeWait())
             console.print(show.grade_panel(outcome, session.clock()))
             if _decide(session, outcome, console) == "quit":
+                stop_if_grading_failed(session)
                 return Ending("quit")
+            stop_if_grading_failed(session)
         return Ending("all done")
     except KeyboardInterrupt:
         console.print()
@@ -131,16 +92,26 @@ def run_piped(session: QuizSession, loader: BackgroundGrader, console: Console, 
     """
     loader.start()
     total = len(session.queue)
+    line_number = 0
     while (item := session.current) is not None:
         number = total - session.remaining + 1
         console.print(f"[{number}/{total}] {item.deck}/{item.card.id}: {item.card.question}", highlight=False)
         console.file.flush()
+        loader.raise_if_failed()
         started = time.monotonic()
-        line = lines.readline()
-        if line == "":
+        line = read_line(lines)
+        if line is None:
             return Ending("end of input")
-        answer = line.rstrip("\r\n")
-        outcome = _grade(session, answer, round(time.monotonic() - started, 2))
+        line_number += 1
+        if line.undecoded_bytes:
+            console.print(f"note: line {line_number} of standard input is not UTF-8 text; "
+                          f"{line.undecoded_bytes} byte(s) read as {REPLACEMENT}", highlight=False)
+        answer = line.text.rstrip("\r\n")
+        try:
+            outcome = _grade(session, loader, None, answer, round(time.monotonic() - started, 2))
+        except StorageError as error:  # the lines before were recorded; say which one was not
+            raise type(error)(f"{error.message}; line {line_number} of standard input was not recorded",
+                              hint=error.hint) from None
         show.print_plain_grade(console, outcome, session.clock())
         if outcome.needs_decision:
             console.print("decision: none (left uncertain; the card stays due)", highlight=False)
@@ -148,16 +119,64 @@ def run_piped(session: QuizSession, loader: BackgroundGrader, console: Console, 
         else:
             session.accept()
         console.file.flush()  # a script driving the pipe sees each grade as soon as it is recorded
+        stop_if_grading_failed(session)
     return Ending("all done")
 
 
-def _grade(session: QuizSession, answer: str, seconds: float,
-           waiting: AbstractContextManager[None] | None = None) -> Outcome:
-    """Reveals (an empty answer or "?") or grades the answer, `waiting` open while it is graded."""
+def read_line(lines: TextIO) -> CleanText | None:
+    """One line of standard input as clean text (None at its end). Bytes are read and decoded here, whatever
+    the locale's encoding: bytes that are not UTF-8 become U+FFFD instead of a UnicodeDecodeError."""
+    binary = getattr(lines, "buffer", None)
+    if binary is None:  # a text stream handed in (tests)
+        text = lines.readline()
+        return clean(text) if text else None
+    data = binary.readline()
+    return decode_bytes(data) if data else None
+
+
+def stop_if_grading_failed(session: QuizSession) -> None:
+    """Ends the session once an answer could not be graded (it was saved ungraded first): the grader is broken."""
+    error = session.grading_error
+    if error is None:
+        return
+    if isinstance(error, QuizzerError):
+        raise QuizzerError(f"{error.message}; your answer was saved ungraded", hint=error.hint)
+    raise QuizzerError(f"grading failed ({type(error).__name__}: {error}); your answer was saved ungraded",
+                       hint="run `quizzer --debug quiz ...` for the traceback") from error
+
+
+def _grade(session: QuizSession, loader: BackgroundGrader, console: Console | None, answer: str,
+           seconds: float, wait: JudgeWait | None = None) -> Outcome:
     if answer.strip() in ("", "?"):
-        return session.reveal(seconds)
-    with waiting or nullcontext():
-        return session.submit(answer, seconds)
+        return saving(console, lambda: session.reveal(seconds), session.save_again)
+    if console is None or wait is None:  # a pipe: graded here, the LLM judge waited for
+        return saving(console, lambda: session.submit(answer, seconds), session.save_again)
+    graded = grade_while_showing(session, answer, console, wait, loading=not loader.ready)
+    outcome = saving(console, lambda: session.record_answer(answer, graded.grade, seconds), session.save_again)
+    if graded.ended:  # Ctrl-C while the judge was asked: the offline grade is recorded, then the quiz ends
+        raise KeyboardInterrupt
+    return outcome
+
+
+def saving(console: Console | None, operation: Callable[[], T], again: Callable[[], T] | None = None) -> T:
+    """Runs a write. While another program holds the database locked, the terminal says so and offers to try
+    again (the answer and its grade are kept meanwhile); on a pipe the error ends the session."""
+    try:
+        return operation()
+    except DatabaseLockedError as error:
+        if console is None:
+            raise
+        locked = error
+    while True:
+        console.print(f"Not saved yet: {locked.message}.", style="bold red", highlight=False, soft_wrap=True)
+        console.print(f"Your answer is kept: {locked.hint}. Enter try again · q quit (it is then not saved)",
+                      style="bold", highlight=False, soft_wrap=True)
+        if read_key({"\r", "\n", "q", "\x04"}) in ("q", "\x04"):
+            raise locked
+        try:
+            return (again or operation)()
+        except DatabaseLockedError as error:
+            locked = error
 
 
 def _decide(session: QuizSession, outcome: Outcome, console: Console) -> str:
@@ -178,13 +197,13 @@ def _decide(session: QuizSession, outcome: Outcome, console: Console) -> str:
     if action == "accept":
         console.print(show.decided_line("Accepted", session.accept()), style="dim", highlight=False)
     elif action in ("right", "wrong"):
-        console.print(show.decided_line(f"Marked {action}", session.mark(action == "right")), style="dim",
-                      highlight=False)
+        rating = saving(console, lambda: session.mark(action == "right"))
+        console.print(show.decided_line(f"Marked {action}", rating), style="dim", highlight=False)
     elif action == "partly":
-        console.print(show.decided_line("Marked partly right", session.decide(Verdict.PARTIAL)), style="dim",
-                      highlight=False)
+        rating = saving(console, lambda: session.decide(Verdict.PARTIAL))
+        console.print(show.decided_line("Marked partly right", rating), style="dim", highlight=False)
     else:
-        session.skip()
+        saving(console, session.skip)
         console.print("Skipped: this review will not count.", style="dim", highlight=False)
     console.print()
     return "next"
@@ -219,7 +238,7 @@ def print_summary(session: QuizSession, console: Console, ending: Ending, plain:
 
 
 def run(session: QuizSession, loader: BackgroundGrader, console: Console, stdin: TextIO | None = None,
-        waiting: Waiting | None = None) -> int:
+        wait: JudgeWait | None = None) -> int:
     """Runs the session in the terminal, or on a pipe when stdin is not one; prints the summary; the exit code."""
     stdin = stdin or sys.stdin
     plain = not stdin.isatty()
@@ -227,7 +246,7 @@ def run(session: QuizSession, loader: BackgroundGrader, console: Console, stdin:
         # Scripts read whole lines: no wrapping at the console's width.
         console = Console(file=console.file, soft_wrap=True, highlight=False)
     try:
-        ending = run_piped(session, loader, console, stdin) if plain else run_terminal(session, loader, console, waiting)
+        ending = run_piped(session, loader, console, stdin) if plain else run_terminal(session, loader, console, wait)
     except KeyboardInterrupt:
         ending = Ending("Ctrl-C", 130)
     except QuizzerError:
@@ -259,8 +278,8 @@ def start_quiz(
 
     config = load_config().with_flags(llm__cache=False if no_cache else None)
     decks = load_decks(deck_names, config)
-    waiting = Waiting()
-    loader = background_grader(grader_name, config, db, observer=waiting)
+    wait = JudgeWait()  # the LLM judge's observer: the terminal shows its wait, and lets the learner skip it
+    loader = background_grader(grader_name, config, db, observer=wait)
     options = QuizOptions(tuple(tags), limit, new, cram, config.quiz.new_per_day)
     connection = connect(resolve_db_path(config, db))
     try:
@@ -268,6 +287,6 @@ def start_quiz(
         if not session.queue:
             nothing_to_do(session, console, [deck.name for deck in decks])
             return 0
-        return run(session, loader, console, waiting=waiting)
+        return run(session, loader, console, wait=wait)
     finally:
         connection.close()

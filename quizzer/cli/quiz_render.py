@@ -98,6 +98,8 @@ def print_plain_grade(console: Console, outcome: Outcome, now: datetime) -> None
         probability = f" (p={grade.probability:.2f})" if grade.probability is not None else ""
         verdict = f"{grade.verdict.value}{probability}"
     console.print(f"grade: {verdict}", highlight=False)
+    if grade.reason and grade.verdict is Verdict.UNGRADABLE:
+        console.print(f"why: {grade.reason}", highlight=False)
     contradicted = set(grade.contradicted_key_points)
     for point in grade.missing_key_points:
         console.print(f"{'contradicted' if point in contradicted else 'missing'}: {point}", highlight=False)

@@ -34,7 +34,11 @@ class InputFileError(QuizzerError):
 
 
 class StorageError(QuizzerError):
-    """The review database could not be opened or migrated."""
+    """The review database could not be opened, migrated or written."""
+
+
+class DatabaseLockedError(StorageError):
+    """Another program held the database's write lock for longer than the busy timeout (trying again may work)."""
 
 
 class LLMError(QuizzerError):

@@ -16,6 +16,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from quizzer.core.errors import DeckError
+from quizzer.core.text_input import clean_text
 from quizzer.core.types import AnswerFormat
 from quizzer.deck.model import Card, Deck, answer_format_problems
 
@@ -52,12 +53,36 @@ def parse_deck(text: str, path: Path) -> Deck:
     try:
         root = yaml.compose(text, Loader=_SAFE_LOADER)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise DeckError([f"{where}: not valid YAML: {error.problem or error}"]) from None
+        raise DeckError([f"{path}{_yaml_problem(error)}"]) from None
+    except yaml.reader.ReaderError as error:  # a control character: found by its position in the text
+        raise DeckError([f"{path}{_unacceptable_character(text, error)}"], hint="delete the character") from None
     except yaml.YAMLError as error:
         raise DeckError([f"{path}: not valid YAML: {error}"]) from None
     return _DeckReader(path).read(root)
+
+
+def _yaml_problem(error: yaml.MarkedYAMLError) -> str:
+    """":LINE: not valid YAML: ..." at the line where the problem starts: an unclosed quote or bracket is
+    reported where it opened (PyYAML's own mark is where it gave up, often the end of the file)."""
+    problem, context = error.problem or str(error), error.context or ""
+    start, found = error.context_mark, error.problem_mark
+    unclosed = context.startswith("while scanning") or "flow" in context or "end of stream" in problem
+    if start is not None and found is not None and unclosed and start.line < found.line:
+        what = context.removeprefix("while scanning ").removeprefix("while parsing ")
+        return (f":{start.line + 1}: not valid YAML: {what} starts here and is never closed "
+                f"({problem} on line {found.line + 1})")
+    mark = found or start
+    return f":{mark.line + 1}: not valid YAML: {problem}" if mark else f": not valid YAML: {problem}"
+
+
+def _unacceptable_character(text: str, error: yaml.reader.ReaderError) -> str:
+    character = chr(error.character) if isinstance(error.character, int) else str(error.character)
+    index = text.find(character)
+    if index < 0:
+        return f": not valid YAML: {error.reason} (character {character!r})"
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return f":{line}: not valid YAML: {error.reason} (character {ord(character):#06x} in column {column})"
 
 
 def _read_text(path: Path) -> str:
@@ -149,7 +174,7 @@ class _DeckReader:
         if node is None or node.tag == _NULL_TAG:
             return None
         if isinstance(node, ScalarNode):
-            return node.value  # a refused tag was reported by the walk in `read`
+            return clean_text(node.value)  # a refused tag was reported by the walk in `read`
         self.problem(node, f"{field} must be text, not {_kind(node)}", card)
         return None
 

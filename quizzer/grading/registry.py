@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from quizzer.core.errors import QuizzerError
+from quizzer.core.errors import ConfigError, QuizzerError
 
 if TYPE_CHECKING:
     from quizzer.core.config import Config
@@ -64,6 +64,22 @@ GRADERS: dict[str, _Factory] = {"cosine": _cosine, "embedding": _embedding, "llm
 def default_grader_name(config: Config) -> str:
     """The configured grader; else hybrid when an LLM is configured, else the offline embedding grader."""
     return config.grader.name or ("hybrid" if config.llm_configured else "embedding")
+
+
+def check_grader_model(name: str | None, config: Config) -> None:
+    """Raises ConfigError when `grader.model` surely cannot load (checked without loading it), for graders that
+    embed; the quiz calls this before its first question."""
+    from quizzer.grading.offline.model_source import model_problem
+
+    if (name or default_grader_name(config)) == "llm":  # embeds only to stand in for a failed call
+        return
+    problem = model_problem(config.grader.model)
+    if problem:
+        source = config.resolve("grader.model").source
+        raise ConfigError(
+            f"grader.model ({source}): {problem}",
+            hint="set grader.model to a sentence-transformers model folder, or unset it for the bundled model",
+        )
 
 
 def make_grader(

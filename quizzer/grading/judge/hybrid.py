@@ -18,6 +18,7 @@ from quizzer.grading.judge.judge import (
     Progress,
     RubricJudge,
     VerdictStore,
+    not_asked_grade,
     fallback_grade,
 )
 
@@ -41,6 +42,11 @@ class HybridGrader(JudgedGrader):
             "offline_params": offline.params,
         }
         return GraderInfo(name="hybrid", version=GRADER_VERSION, model=self.judge.model, params=params)
+
+    def without_judge(self, submission: Submission, reason: str) -> Grade:
+        """The offline grade, marked as standing in for the judge's (who was not waited for: `reason`)."""
+        offline = self.offline.grade(submission)
+        return fallback_grade(offline, not_asked_grade(self.info, reason), self.info, how="llm skipped")
 
     def prepare(self, submissions: Sequence[Submission]) -> None:
         """The offline grader's work ahead, when it has any; the judge is asked only about real answers."""

@@ -241,11 +241,21 @@ class RubricJudge:
         return done
 
     def _load(self, keys: list[str]) -> dict[str, Grade]:
-        return self.verdicts.load(keys) if self.verdicts is not None and keys else {}
+        if self.verdicts is None or not keys:
+            return {}
+        try:
+            return self.verdicts.load(keys)
+        except QuizzerError as error:  # a locked or read-only database: ask the LLM instead
+            log.warning("the LLM verdict cache could not be read: %s", error.message)
+            return {}
 
     def _store(self, grades: dict[str, Grade]) -> None:
-        if self.verdicts is not None and grades:
+        if self.verdicts is None or not grades:
+            return
+        try:
             self.verdicts.store((key, self.model, self.prompt.version, grade) for key, grade in grades.items())
+        except QuizzerError as error:  # the grades stand; only the cache misses them
+            log.warning("the LLM verdicts were not cached: %s", error.message)
 
 
 def _from_cache(grade: Grade, info: GraderInfo) -> Grade:
@@ -253,19 +263,25 @@ def _from_cache(grade: Grade, info: GraderInfo) -> Grade:
     return replace(grade, grader=info, evidence={**grade.evidence, "cached": True, "llm": usage})
 
 
-def fallback_grade(offline: Grade, failed: Grade, info: GraderInfo) -> Grade:
-    """The offline grade standing in for an LLM grade that failed, marked as such."""
+def fallback_grade(offline: Grade, failed: Grade, info: GraderInfo, how: str = "llm failed") -> Grade:
+    """The offline grade standing in for an LLM grade that failed (or was skipped: `how`), marked as such."""
     if offline.verdict is Verdict.UNGRADABLE:
         return failed
     reason = failed.reason or "no reason given"
     return replace(
         offline,
         grader=info,
-        decided_by=f"{offline.grader.name} (llm failed: {reason})",
-        reason=f"the LLM could not grade ({reason}); the offline verdict stands",
+        decided_by=f"{offline.grader.name} ({how}: {reason})",
+        reason=(f"the LLM could not grade ({reason})" if how == "llm failed" else f"the LLM was not asked ({reason})")
+        + "; the offline verdict stands",
         raw_reply=failed.raw_reply,
         evidence={**offline.evidence, "llm_error": reason},
     )
+
+
+def not_asked_grade(info: GraderInfo, reason: str) -> Grade:
+    """The judge's "could not grade" for an answer it was not waited for (the learner skipped it)."""
+    return Grade(verdict=Verdict.UNGRADABLE, grader=info, reason=reason, decided_by="llm")
 
 
 class JudgedGrader:
@@ -315,6 +331,12 @@ class LLMGrader(JudgedGrader):
                     self.stats.record_fallback()
                     grades[index] = fallback_grade(offline_grade, grades[index], info)
         return grades
+
+    def without_judge(self, submission: Submission, reason: str) -> Grade:
+        """The offline grade (or "could not grade"), marked as standing in for the judge's, not waited for."""
+        (offline,) = self._offline_grades([submission])
+        skipped = not_asked_grade(self.info, reason)
+        return skipped if offline is None else fallback_grade(offline, skipped, self.info, how="llm skipped")
 
     def _offline_grades(self, submissions: list[Submission]) -> list[Grade | None]:
         try:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from quizzer.core.types import Grade, GraderInfo, Submission
+from quizzer.core.types import Grade, GraderInfo, Submission, Verdict
 from quizzer.grading.offline.bands import Bands, bands_for
 from quizzer.grading.offline.decision import DecisionModel, load_decision_model
 from quizzer.grading.offline.embedder import Embedder, EncodingStore, embedder_for
@@ -21,6 +21,11 @@ if TYPE_CHECKING:
 # Evidence values kept on each grade (the rest stay in the features the model saw).
 _SHOWN = ("cos_ref", "cos_q", "align_f", "align_r_new", "new_recall", "kp_covered", "neg_flip", "num_missing",
           "verifier_ref")
+# An answer the model reads mostly as [UNK] (a script or emoji outside its vocabulary) is an answer, but one this
+# grader cannot judge: any two unreadable texts look alike to it. It is uncertain, for the learner or the LLM.
+UNREADABLE_SHARE = 0.5
+UNREADABLE_FEEDBACK = ("The offline grader cannot read most of this answer (its model does not know this script "
+                       "or these symbols): decide it yourself, or let the LLM judge read it.")
 
 
 class EmbeddingGrader:
@@ -79,7 +84,14 @@ class EmbeddingGrader:
             flat = [item for items in candidates for item in items]
             probabilities = iter(self.model.probabilities([item.features for item in flat]))
         scored = [[(next(probabilities), item) for item in items] for items in candidates]
-        return [self._grade(items, self._bands(submission)) for items, submission in zip(scored, submissions)]
+        grades = [self._grade(items, self._bands(submission)) for items, submission in zip(scored, submissions)]
+        unknown = self.embedder.unknown_shares([submission.answer for submission in submissions])
+        return [self._unreadable(grade) if share >= UNREADABLE_SHARE and not grade.evidence["dont_know"] else grade
+                for grade, share in zip(grades, unknown)]
+
+    def _unreadable(self, grade: Grade) -> Grade:
+        return replace(grade, verdict=Verdict.UNCERTAIN, feedback=UNREADABLE_FEEDBACK,
+                       evidence={**grade.evidence, "unreadable": True})
 
     def _bands(self, submission: Submission) -> Bands:
         """A deck's own bands (from `quizzer calibrate --write`) when it has them."""
