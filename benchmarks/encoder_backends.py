@@ -11,7 +11,8 @@ after a deck's first use). Then, repeated with the backends alternating (first t
 so on, so a change in the machine's load falls on both): (1) the raw forward passes over the answers, in the
 chunks `quizzer grade` uses (the ceiling of any grader on that backend), and (2) `EmbeddingGrader.grade_batch`
 over the same chunks. Then the warm latency of grading one answer at a time, the backends alternating answer
-by answer. Medians over the repeats; ratios are int8 over torch.
+by answer. Medians over the repeats; ratios are int8 over torch. The int8 file is built first, as on a first use
+(the build's time is printed apart); its model load is that of the built file.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ import grading_speed  # noqa: E402
 from quizzer.batch.output import BATCH  # noqa: E402
 from quizzer.core.types import Submission  # noqa: E402
 from quizzer.grading.offline.decision import load_decision_model  # noqa: E402
-from quizzer.grading.offline.embedder import BACKENDS, Embedder  # noqa: E402
+from quizzer.grading.offline.embedder import BACKENDS, ONNX_INT8, Embedder  # noqa: E402
 from quizzer.grading.offline.embedding import EmbeddingGrader  # noqa: E402
 from quizzer.storage.embeddings import EmbeddingCache  # noqa: E402
 
@@ -80,7 +81,12 @@ def main() -> None:
     submissions = grading_speed.load_submissions(arguments.answers)
     answers = [submission.answer for submission in submissions]
     with tempfile.TemporaryDirectory() as cache_dir:
-        graders = {backend: EmbeddingGrader(Embedder(store=EmbeddingCache(Path(cache_dir)), backend=backend),
+        started = time.perf_counter()
+        Embedder(store=EmbeddingCache(Path(cache_dir) / "build"), backend=ONNX_INT8).warm_up()  # a first use
+        build_seconds = time.perf_counter() - started
+        (int8_file,) = (Path(cache_dir) / "build").glob("*.onnx")
+        graders = {backend: EmbeddingGrader(Embedder(store=EmbeddingCache(Path(cache_dir)), backend=backend,
+                                                     onnx_file=int8_file if backend == ONNX_INT8 else None),
                                             load_decision_model()) for backend in BACKENDS}
         loads, first_grades = {}, {}
         for backend, grader in graders.items():
@@ -113,7 +119,8 @@ def main() -> None:
     count = len(submissions)
     verdicts = [a.verdict == b.verdict for a, b in zip(*first_grades.values())]
     print(f"answers: {count}; repeats: {arguments.repeats}; torch threads: {torch.get_num_threads()};"
-          f" load average (1 min) before {load_before:.1f}, after {os.getloadavg()[0]:.1f}")
+          f" load average (1 min) before {load_before:.1f}, after {os.getloadavg()[0]:.1f};"
+          f" int8 file built in {build_seconds:.1f} s")
     print(f"identical verdicts on these answers: {sum(verdicts)}/{count} ({sum(verdicts) / count:.2%})")
     rate = {kind: {backend: count / statistics.median(times[backend]) for backend in BACKENDS}
             for kind, times in (("raw", raw), ("grade", graded))}

@@ -3,7 +3,7 @@
     .venv/bin/python evals/backend_agreement.py                # verdicts, probabilities, verifier logits
     .venv/bin/python evals/backend_agreement.py --cv           # and grouped cross-validation on each backend's evidence
     .venv/bin/python evals/backend_agreement.py --cv-quick     # the same with the shipped verifier's logits (minutes)
-    .venv/bin/python evals/backend_agreement.py --onnx-file F  # another ONNX MiniLM file in place of the packaged one
+    .venv/bin/python evals/backend_agreement.py --onnx-file F  # another ONNX MiniLM file in place of the built one
 
 Grades every answer fit_grader.py trains on (SciEntsBank, Beetle, SAF, the interview answers) with the shipped
 grader twice, once per backend, and counts identical verdicts, per set. Grades are cached in /tmp/quizzer-fit,
@@ -45,10 +45,12 @@ def grading_code() -> bytes:
 
 
 def file_digest(path: Path | None) -> str:
+    """The int8 file's digest: `path`'s, or (None) that of the file built from the packaged weights."""
     if path is None:
-        from quizzer.grading.offline.onnx_encoder import default_model_file
+        from quizzer.storage.embeddings import EmbeddingCache
 
-        path = default_model_file()
+        embedder = Embedder(store=EmbeddingCache(fit_grader.WORK / "cache"), backend=ONNX_INT8)
+        return embedder.cache_key.rsplit(":", 1)[-1]  # builds the file first if it is not there yet
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
@@ -117,7 +119,8 @@ def main() -> None:
     parser.add_argument("--cv", action="store_true", help="also cross-validate on each backend's evidence")
     parser.add_argument("--cv-quick", action="store_true",
                         help="cross-validate with the shipped verifier's logits (no verifier training; paired figures)")
-    parser.add_argument("--onnx-file", type=Path, help="an ONNX MiniLM file in place of the packaged int8 one")
+    parser.add_argument("--onnx-file", type=Path,
+                        help="an ONNX MiniLM file in place of the int8 one built from the packaged weights")
     arguments = parser.parse_args()
     examples = fit_grader.load_examples()
     print(f"{len(examples)} answers: " + ", ".join(f"{k} {v}" for k, v in Counter(e.dataset for e in examples).items()))

@@ -64,6 +64,7 @@ SOLE_IMPORTERS = {
     "rapidfuzz": "quizzer.grading.offline.typed.names",
     "dateutil": "quizzer.grading.offline.typed.dates",
     "onnxruntime": "quizzer.grading.offline.onnx_encoder",
+    "onnx": "quizzer.grading.offline.onnx_encoder",
     "tokenizers": "quizzer.grading.offline.onnx_encoder",
 }
 STORAGE = "quizzer.storage"

