@@ -3,7 +3,7 @@
 Baseline, in the same run and launched the same way: `python -c pass` followed by printing a marker, so
 the figure that matters is the difference (what quizzer adds) and the ratio. Run:
 
-    .venv/bin/python benchmarks/quiz_startup.py [--runs 7]
+    .venv/bin/python benchmarks/quiz_startup.py [--runs 7] [--backend onnx-int8]
 """
 
 from __future__ import annotations
@@ -36,8 +36,11 @@ def time_to_screen(command: list[str], marker: str, env: dict[str, str]) -> floa
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--backend", help="grader.backend for the quiz (default: the configured default)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
+        if args.backend:
+            Path(folder, "config.toml").write_text(f'[grader]\nbackend = "{args.backend}"\n', encoding="utf-8")
         env = quizzer_env()
         env.update(QUIZZER_CONFIG=os.path.join(folder, "config.toml"), QUIZZER_CACHE_DIR=os.path.join(folder, "cache"),
                    HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")

@@ -176,15 +176,17 @@ def package_source(*names: str) -> str:
     return "".join((PACKAGE / name).read_text() for name in names)
 
 
-def feature_table(examples: list[Example], idf: dict[str, object], model: str | None = None) -> Features:
-    """The evidence for every example, from the bundled embedding model or another (`model`, for comparison)."""
+def feature_table(examples: list[Example], idf: dict[str, object], model: str | None = None, backend: str = "torch",
+                  onnx_file: Path | None = None) -> Features:
+    """The evidence for every example, from the bundled embedding model or another (`model`, for comparison), run by
+    torch or another backend (evals/backend_agreement.py)."""
     from quizzer.grading.offline.embedder import Embedder
     from quizzer.grading.offline.evidence import closest, collect_evidence
     from quizzer.storage.embeddings import EmbeddingCache
 
-    embedder = Embedder(model, EmbeddingCache(WORK / "cache"))
+    embedder = Embedder(model, EmbeddingCache(WORK / "cache"), backend, onnx_file)
     code = package_source("evidence.py", "alignment.py", "text.py", "shorthand.py")
-    code += json.dumps(idf, sort_keys=True) + embedder.model_name
+    code += json.dumps(idf, sort_keys=True) + embedder.cache_key
     key = hashlib.sha256((code + str(len(examples))).encode()).hexdigest()[:12]
     cached = WORK / f"features-{key}.npz"
     if cached.exists():

@@ -62,7 +62,7 @@ class TokenTable:
     references: np.ndarray  # (examples, most references) text index or -1
 
 
-def token_table(examples: list[fit_grader.Example]) -> TokenTable:
+def token_table(examples: list[fit_grader.Example], backend: str = "torch", onnx_file: Path | None = None) -> TokenTable:
     from quizzer.grading.offline.alignment import token_view
     from quizzer.grading.offline.embedder import Embedder
     from quizzer.grading.offline.shorthand import graded_answer
@@ -73,7 +73,8 @@ def token_table(examples: list[fit_grader.Example]) -> TokenTable:
     texts = list(dict.fromkeys(
         text for example, answer in zip(examples, answers)
         for text in (answer, example.submission.question, *example.submission.references)))
-    encodings = Embedder(store=EmbeddingCache(fit_grader.WORK / "cache")).encode_cached(texts)
+    encodings = Embedder(store=EmbeddingCache(fit_grader.WORK / "cache"), backend=backend,
+                         onnx_file=onnx_file).encode_cached(texts)
     dim = encodings[0].vector.shape[0]
     table = TokenTable(
         np.zeros((len(texts), MAX_TOKENS, dim), np.float16), np.zeros((len(texts), MAX_TOKENS), np.float32),

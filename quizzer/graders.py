@@ -119,7 +119,10 @@ def background_grader(
 
     def warm_up() -> None:
         from quizzer.grading.offline.embedder import warm_up as load_model
+        from quizzer.storage.embeddings import embedding_cache
 
-        load_model(config.grader.model)
+        # The int8 file is built beside the encodings the grader will read (GraderCaches' folder).
+        folder = embedding_cache(Path(config.cache_dir) if config.cache_dir else None).folder
+        load_model(config.grader.model, config.grader.backend, folder)
 
     return BackgroundGrader(build, None if chosen in _NO_EMBEDDINGS else warm_up)

@@ -63,6 +63,9 @@ SOLE_IMPORTERS = {
     "sympy": "quizzer.grading.offline.typed.mathparse",
     "rapidfuzz": "quizzer.grading.offline.typed.names",
     "dateutil": "quizzer.grading.offline.typed.dates",
+    "onnxruntime": "quizzer.grading.offline.onnx_encoder",
+    "onnx": "quizzer.grading.offline.onnx_encoder",
+    "tokenizers": "quizzer.grading.offline.onnx_encoder",
 }
 STORAGE = "quizzer.storage"
 # SQL in a string: a statement's opening words, or SELECT ... FROM anywhere.

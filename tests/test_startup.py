@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-HEAVY = ("torch", "sentence_transformers", "transformers", "openai", "sklearn", "matplotlib", "numpy", "scipy")
+HEAVY = ("torch", "sentence_transformers", "transformers", "openai", "sklearn", "matplotlib", "numpy", "scipy",
+         "onnxruntime", "tokenizers")
 
 # Runs the real entry point with the given arguments, then prints the top-level modules it imported.
 PROBE = """

@@ -50,6 +50,8 @@ class GraderSettings:
                                      "(default: hybrid when an LLM is configured, else embedding).")
     model: str | None = setting(None, "Sentence-transformers model directory or hub id "
                                       "(default: the bundled all-MiniLM-L6-v2).")
+    backend: Literal["torch", "onnx-int8"] = setting(
+        "torch", "What runs the bundled model: torch (fp32) or onnx-int8 (its weights in int8, run by ONNX Runtime).")
     correct_above: float | None = _band("Probability at or above which an answer is correct "
                                         "(partial when key points are missing)")
     incorrect_below: float | None = _band("Probability below which an answer is incorrect")

@@ -35,6 +35,8 @@ class EmbeddingCache:
     """Encodings on disk in `folder`; thread-safe (one connection, one lock)."""
 
     def __init__(self, folder: Path) -> None:
+        # The cache folder: the embedder also keeps the int8 model it builds there (grader.backend = "onnx-int8").
+        self.folder = folder
         self.path = folder / FILE_NAME
         self._lock = threading.Lock()
         self._connection: sqlite3.Connection | None = None

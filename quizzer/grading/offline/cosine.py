@@ -23,7 +23,7 @@ class CosineGrader:
         self.embedder = embedder
         self.threshold = threshold
         self._info = GraderInfo(
-            name="cosine", version=VERSION, model=embedder.model_name, params={"cosine_threshold": threshold}
+            name="cosine", version=VERSION, model=embedder.label, params={"cosine_threshold": threshold}
         )
 
     @property

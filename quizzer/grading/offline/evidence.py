@@ -88,7 +88,7 @@ def encode_cards(embedder: Embedder, submissions: Sequence[Submission]) -> list[
                     clause_texts[reference] = [span.text for span in words_of.clauses(reference)]
                     texts.extend(clause_texts[reference])
     encoded = embedder.encode_cached(list(dict.fromkeys(texts)))
-    views = {encoding.text: _reference_view(embedder.model_name, encoding) for encoding in encoded}
+    views = {encoding.text: _reference_view(embedder.cache_key, encoding) for encoding in encoded}
     cards = []
     for submission in submissions:
         cards.append(
@@ -128,7 +128,8 @@ def collect_evidence_and_answers(
     answer_texts = [graded_answer(submission) for submission in submissions]
     answers = embedder.encode_cached(answer_texts) if cache_answers else embedder.encode(answer_texts)
     views = [token_view(answer) for answer in answers]
-    verifier = _verifier_logits(embedder.model_name, submissions, cards, views)
+    # The cache key names the backend too: the verifier speaks for either, and keeps their cards apart.
+    verifier = _verifier_logits(embedder.cache_key, submissions, cards, views)
     evidence = [
         compute_evidence(submission, card, view, logits)
         for submission, card, view, logits in zip(submissions, cards, views, verifier)

@@ -29,7 +29,8 @@ from quizzer.grading.offline.memo import BoundedCache
 
 WEIGHTS_FILE = "verifier.npz"
 # The embedding model whose token vectors the verifier learned. Another model's vectors, even of the same
-# width, mean nothing to it.
+# width, mean nothing to it; the same model run by another backend ("...@onnx-int8": the same weights,
+# rounded to int8) is the same model to it (evals/README.md measures how far its logits move).
 TRAINED_ON = DEFAULT_MODEL
 # Texts are cut to this many tokens, as in training.
 MAX_TOKENS = 128
@@ -243,8 +244,13 @@ def load_verifier() -> Verifier:
         return Verifier.from_arrays({name: arrays[name] for name in arrays.files if name != "version"}, version)
 
 
-# Cards prepared once per process, by their question and reference texts.
-_cards: BoundedCache[tuple[str, tuple[str, ...]], _Card] = BoundedCache(5_000)
+# Cards prepared once per process, by the model (with its backend) and their question and reference texts.
+_cards: BoundedCache[tuple[str, str, tuple[str, ...]], _Card] = BoundedCache(5_000)
+
+
+def speaks_for(model: str) -> bool:
+    """Whether the verifier reads this model's vectors: `TRAINED_ON`, run by any backend (`TRAINED_ON@backend`)."""
+    return model == TRAINED_ON or model.startswith(TRAINED_ON + "@")
 
 
 def verifier_logits(
@@ -263,10 +269,10 @@ def verifier_logits_many(
 ) -> list[list[float]]:
     """The shipped verifier's logits for several answers to one card, against each reference. `model` names the
     embedding model the views come from: for any but `TRAINED_ON` the verifier has nothing to say, 0.0 for each."""
-    if model != TRAINED_ON or not references or not answers:
+    if not speaks_for(model) or not references or not answers:
         return [[0.0 for _ in references] for _ in answers]
     verifier = load_verifier()
-    key = (question.encoding.text, tuple(reference.encoding.text for reference in references))
+    key = (model, question.encoding.text, tuple(reference.encoding.text for reference in references))
 
     def prepare() -> _Card:
         vectors = np.stack([reference.encoding.vector for reference in references]).astype(np.float64)
