@@ -53,6 +53,8 @@ SOLE_IMPORTERS = {
     "transformers": "quizzer.grading.offline.embedder",
     "torch": "quizzer.grading.offline.embedder",
     "sqlite3": "quizzer.storage",  # a package: any of its modules
+    "ray": "quizzer.batch.ray_engine",
+    "pyarrow": "quizzer.batch.parquet",
 }
 STORAGE = "quizzer.storage"
 # SQL in a string: a statement's opening words, or SELECT ... FROM anywhere.
@@ -207,6 +209,8 @@ def test_the_rules_catch_what_they_forbid() -> None:
     assert problems("quizzer.grading.registry", "from quizzer.session import QuizSession\n")  # upward
     assert problems("quizzer.evals.runner", "from quizzer.cli import app\n")
     assert problems("quizzer.deck.catalog", "import openai\n")
+    assert problems("quizzer.batch.job", "def f():\n    import ray.data\n")
+    assert problems("quizzer.evals.streaming", "import pyarrow.parquet as pq\n")
     assert problems("quizzer.storage.reviews", "def f():\n    from quizzer.scheduling import replay\n")
     assert problems("quizzer.grading.offline.embedder", "from quizzer.storage.embeddings import EmbeddingCache\n")
     two_way = {"quizzer.deck.a": ast.parse("import quizzer.storage.b\n"),
