@@ -55,6 +55,7 @@ class GradeSummary:
     resumed: int = 0  # of them, from an earlier run
     ungradable: int = 0  # rows of this run that could not be graded
     listed: list[Ungradable] = field(default_factory=list)  # the first MAX_LISTED of them
+    ungradable_before: int = 0  # rows of an earlier run (resumed) that could not be graded
     interrupted: bool = False
     fraction: float = 0.0  # of the input done
     last_line: int | None = None  # the line of the last row written
@@ -118,7 +119,8 @@ def grade_file(job: GradeJob, config: Config, progress: Progress | None = None) 
             raise OutputFileError("--resume continues an output file", hint="pass the --output of the earlier run")
         resumed = check_resume(job.output, kind, answer_file, grader_label(work.grader.info))
     sink = open_sink(job.output, kind, resume_rows=resumed.rows, resume_bytes=resumed.whole_bytes)
-    summary = GradeSummary(rows=resumed.rows, resumed=resumed.rows, cut_short=resumed.cut_short)
+    summary = GradeSummary(rows=resumed.rows, resumed=resumed.rows, cut_short=resumed.cut_short,
+                           ungradable_before=resumed.ungradable)
     chunks = graded_chunks(answer_file, work, job.engine, skip=resumed.rows)
     _write_chunks(chunks, sink, summary, progress)
     if job.engine.name == "local":

@@ -118,11 +118,11 @@ class GradedParquetWriter:
         self.writer.close()
 
 
-def read_graded_keys(path: Path) -> Iterator[tuple[str, int, str]]:
-    """(id, line, "grader version") of each row of a graded Parquet file."""
-    for record in iter_parquet_records(path, columns=["id", "line", "grader"]):
+def read_graded_keys(path: Path) -> Iterator[tuple[str, int, str, str]]:
+    """(id, line, "grader version", verdict) of each row of a graded Parquet file."""
+    for record in iter_parquet_records(path, columns=["id", "line", "grader", "verdict"]):
         grader = record.get("grader") or {}
-        yield str(record["id"]), int(record["line"]), f"{grader.get('name')} {grader.get('version')}"
+        yield str(record["id"]), int(record["line"]), f"{grader.get('name')} {grader.get('version')}", record["verdict"]
 
 
 def graded_table(records: Sequence[dict[str, Any]], rows: Sequence[int]) -> Any:

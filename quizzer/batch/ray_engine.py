@@ -20,6 +20,7 @@ import json
 import logging
 import math
 import os
+import sys
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -87,6 +88,7 @@ class RaySession:
     workers: int = 1
     _loggers: dict[str, int] = field(default_factory=dict)
     _warnings: Any = None
+    _stdout: Any = None
 
     def __enter__(self) -> RaySession:
         self.ray = _ray()
@@ -98,6 +100,11 @@ class RaySession:
         self._warnings = warnings.catch_warnings()
         self._warnings.__enter__()
         warnings.filterwarnings("ignore", module=r"ray(\.|$)")
+        # Ray's driver prints the raylet's messages ("task failed, will be retried") on sys.stdout, where the graded
+        # rows may go: they go nowhere instead (Ray keeps them in its log files). The rows' sink holds stdout's
+        # file already, so it still writes there.
+        self._stdout = sys.stdout
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - closed in __exit__
         if not self.ray.is_initialized():
             self._start()
         context = self.ray.data.DataContext.get_current()
@@ -166,6 +173,8 @@ class RaySession:
     def __exit__(self, *_exc: object) -> None:
         if self.started_here:
             self.ray.shutdown()
+        sys.stdout.close()
+        sys.stdout = self._stdout
         for name, level in self._loggers.items():
             logging.getLogger(name).setLevel(level)
         self._warnings.__exit__(None, None, None)
@@ -174,7 +183,6 @@ class RaySession:
 @contextmanager
 def _stderr_to_file() -> Iterator[Path]:
     """Sends what is written to file descriptor 2 (Ray's start-up lines, from C++) to a file while the block runs."""
-    import sys
     import tempfile
 
     handle, name = tempfile.mkstemp(prefix="quizzer-ray-", suffix=".log")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from quizzer.batch.answers import AnswerFile, TextLines, iter_raw_rows, raw_row_id
-from quizzer.batch.output import CSV_COLUMNS, grader_label
+from quizzer.batch.output import CSV_COLUMNS, UNGRADABLE, grader_label
 from quizzer.core.errors import OutputFileError, QuizzerError
 
 START_AFRESH = "grade without --resume to start afresh, or choose another --output"
@@ -27,6 +27,7 @@ class Resumed:
     rows: int
     whole_bytes: int | None
     cut_short: bool = False  # a last row cut short was dropped
+    ungradable: int = 0  # of its rows, those that could not be graded
 
 
 @dataclass
@@ -43,8 +44,8 @@ def check_resume(output: Path, kind: str, answer_file: AnswerFile, grader: str) 
     reading = _Reading()
     keys = _output_keys(output, kind, reading)
     rows = iter_raw_rows(answer_file)
-    count = 0
-    for row_id, line, label in keys:
+    count = ungradable = 0
+    for row_id, line, label, verdict in keys:
         raw = next(rows, None)
         if raw is None:
             raise OutputFileError(f"{output} holds more rows than {answer_file.path} ({count:,})", hint=START_AFRESH)
@@ -57,11 +58,12 @@ def check_resume(output: Path, kind: str, answer_file: AnswerFile, grader: str) 
         if label != grader:
             raise OutputFileError(f"{output} was graded by {label}, this run grades with {grader}",
                                   hint="pass the --grader of the earlier run, or " + START_AFRESH)
-    return Resumed(count, None if kind == "parquet" else reading.whole_bytes, reading.cut_short)
+        ungradable += verdict == UNGRADABLE
+    return Resumed(count, None if kind == "parquet" else reading.whole_bytes, reading.cut_short, ungradable)
 
 
-def _output_keys(output: Path, kind: str, reading: _Reading) -> Iterator[tuple[str, int, str]]:
-    """(id, line, grader) of each whole row of an output."""
+def _output_keys(output: Path, kind: str, reading: _Reading) -> Iterator[tuple[str, int, str, str]]:
+    """(id, line, grader, verdict) of each whole row of an output."""
     try:
         if kind == "parquet":
             from quizzer.batch.parquet import read_graded_keys
@@ -84,7 +86,7 @@ def _not_graded(output: Path, where: str) -> OutputFileError:
                            hint=START_AFRESH)
 
 
-def _jsonl_keys(output: Path, reading: _Reading) -> Iterator[tuple[str, int, str]]:
+def _jsonl_keys(output: Path, reading: _Reading) -> Iterator[tuple[str, int, str, str]]:
     with output.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             if not raw.endswith(b"\n"):
@@ -92,14 +94,14 @@ def _jsonl_keys(output: Path, reading: _Reading) -> Iterator[tuple[str, int, str
                 return
             try:
                 record = json.loads(raw)
-                key = (str(record["id"]), int(record["line"]), grader_label(record["grader"]))
+                key = (str(record["id"]), int(record["line"]), grader_label(record["grader"]), record["verdict"])
             except (ValueError, KeyError, TypeError):
                 raise _not_graded(output, f"line {number}") from None
             reading.whole_bytes += len(raw)
             yield key
 
 
-def _csv_keys(output: Path, reading: _Reading) -> Iterator[tuple[str, int, str]]:
+def _csv_keys(output: Path, reading: _Reading) -> Iterator[tuple[str, int, str, str]]:
     with output.open("rb") as handle:
         lines = TextLines(handle, 0)
         reader = csv.reader(lines, strict=True)
@@ -129,7 +131,7 @@ def _csv_keys(output: Path, reading: _Reading) -> Iterator[tuple[str, int, str]]
                 raise _not_graded(output, f"line {reader.line_num}")
             record = dict(zip(CSV_COLUMNS, values, strict=True))
             try:
-                key = (record["id"], int(record["line"]), record["grader"])
+                key = (record["id"], int(record["line"]), record["grader"], record["verdict"])
             except ValueError:
                 raise _not_graded(output, f"line {reader.line_num}") from None
             reading.whole_bytes = lines.offset

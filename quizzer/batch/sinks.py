@@ -103,29 +103,40 @@ class FileSink:
         self.started = False
 
     def write(self, records: Sequence[dict[str, Any]]) -> None:
-        text = jsonl_text(records) if self.kind == "jsonl" else csv_text(records)
+        format_rows = jsonl_text if self.kind == "jsonl" else csv_text
+        rows = [encoded(format_rows([record])) for record in records]
         with deferred_interrupt():
-            self._append(encoded(text), len(records))
+            if not self.started:
+                self._start()
+            self._append(rows)
 
     def _start(self) -> None:
         self.started = True
         os.ftruncate(self.fd, self.committed)
         if self.committed == 0 and self.header:
-            self._append(self.header, 0)
+            self._append([self.header], header=True)
 
-    def _append(self, data: bytes, rows: int) -> None:
-        if not self.started:
-            self._start()
+    def _append(self, rows: list[bytes], header: bool = False) -> None:
+        """Writes the rows after the whole rows already there; when the write fails part-way, keeps the rows it
+        wrote whole and cuts the rest."""
+        data = b"".join(rows)
         os.lseek(self.fd, self.committed, os.SEEK_SET)
         view, written = memoryview(data), 0
         try:
             while written < len(data):
                 written += os.write(self.fd, view[written:])
         except OSError as error:
+            kept = kept_bytes = 0
+            for row in rows:
+                if kept_bytes + len(row) > written or header:
+                    break
+                kept, kept_bytes = kept + 1, kept_bytes + len(row)
+            self.committed += kept_bytes
+            self.rows += kept
             os.ftruncate(self.fd, self.committed)
             raise _write_failed(self.path, error, self.rows) from None
         self.committed += len(data)
-        self.rows += rows
+        self.rows += 0 if header else len(rows)
 
     def close(self) -> None:
         if self.fd < 0:

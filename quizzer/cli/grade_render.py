@@ -16,7 +16,8 @@ INTERRUPTED = 130
 
 
 @contextmanager
-def grading_progress(description: str = "grading", enabled: bool = True) -> Iterator[Callable[[int, float], None] | None]:
+def grading_progress(description: str = "grading",
+                     enabled: bool = True) -> Iterator[Callable[[int, float], None] | None]:
     """Yields `progress(rows done, fraction done)`, drawing a bar with the rows, their rate and the time left on
     stderr when it is a terminal; None otherwise."""
     if not enabled or not error_console.is_terminal:
@@ -46,29 +47,29 @@ def grading_progress(description: str = "grading", enabled: bool = True) -> Iter
 
 def report_summary(file: Path, job: GradeJob, summary: GradeSummary) -> int:
     """Names the rows that could not be graded, says how far an interrupted run got; returns the exit status."""
+
+    def say(text: str) -> None:
+        error_console.print(text, highlight=False, soft_wrap=True)
+
     for item in summary.listed:
-        error_console.print(
-            f"[yellow]could not grade[/] row {item.number} ({file}:{item.line}, id {item.id}): {item.reason}",
-            highlight=False, soft_wrap=True,
-        )
+        say(f"[yellow]could not grade[/] row {item.number} ({file}:{item.line}, id {item.id}): {item.reason}")
     if summary.ungradable > len(summary.listed):
-        error_console.print(f"... and {summary.ungradable - len(summary.listed):,} more (their `reason` is in the "
-                            "output)", highlight=False)
-    graded_now = summary.rows - summary.resumed
-    if summary.ungradable:
-        error_console.print(f"{summary.ungradable:,} of {graded_now:,} rows could not be graded", highlight=False)
+        say(f"... and {summary.ungradable - len(summary.listed):,} more (their `reason` is in the output)")
+    failed = summary.ungradable + summary.ungradable_before
+    if failed:
+        earlier = f" ({summary.ungradable_before:,} in the earlier run)" if summary.ungradable_before else ""
+        say(f"{failed:,} of {summary.rows:,} rows could not be graded{earlier}")
     if summary.cut_short:
-        error_console.print("the earlier output's last row was cut short; it was graded again", highlight=False)
+        say("the earlier output's last row was cut short; it was graded again")
     if summary.resumed:
-        error_console.print(f"resumed after the {summary.resumed:,} rows already in {job.output}", highlight=False)
+        say(f"resumed after the {summary.resumed:,} rows already in {job.output}")
     if summary.grader_stats is not None:  # the LLM judge's calls, tokens, latency and cost
-        error_console.print(summary.grader_stats.describe(), highlight=False)
+        say(summary.grader_stats.describe())
     if summary.interrupted:
         where = job.output or job.output_folder or "standard output"
         line = f", up to line {summary.last_line} of {file}" if summary.last_line is not None else ""
-        error_console.print(
-            f"interrupted: {summary.rows:,} rows graded ({summary.fraction:.0%} of the input{line}); {where} holds "
-            "them, each whole" + ("; continue with --resume" if job.output is not None else ""), highlight=False,
-        )
+        resume = "; continue with --resume" if job.output is not None else ""
+        say(f"interrupted: {summary.rows:,} rows graded ({summary.fraction:.0%} of the input{line}); {where} holds "
+            f"them, each whole{resume}")
         return INTERRUPTED
-    return 1 if summary.ungradable else 0
+    return 1 if failed else 0
