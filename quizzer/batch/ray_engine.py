@@ -16,6 +16,7 @@ imports ray (`pip install 'quizzer[ray]'`).
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import math
@@ -57,7 +58,7 @@ def ray_chunks(answer_file: AnswerFile, work: ChunkWork, options: EngineOptions,
     total = chunks[-1].before + (chunks[-1].rows or 0)
     with RaySession(options) as session:
         dataset = session.graded(answer_file, work, chunks, skip)
-        for batch in _surfaced(session.ray, dataset.iter_batches(batch_size=None, batch_format="numpy")):
+        for batch in _surfaced(dataset.iter_batches(batch_size=None, batch_format="numpy")):
             records = [json.loads(text) for text in batch["record"]]
             done = int(batch["number"][-1])
             yield Chunk(records, done, done / max(total, 1))
@@ -73,7 +74,7 @@ def ray_write_dataset(answer_file: AnswerFile, work: ChunkWork, options: EngineO
         try:
             dataset.write_parquet(folder)
         except Exception as error:  # noqa: BLE001 - a worker's QuizzerError surfaces as itself
-            raise _unwrapped(session.ray, error) from None
+            raise _unwrapped(error) from None
     return chunks[-1].before + (chunks[-1].rows or 0) if chunks else 0
 
 
@@ -89,6 +90,7 @@ class RaySession:
     _loggers: dict[str, int] = field(default_factory=dict)
     _warnings: Any = None
     _stdout: Any = None
+    _discard: Any = None
 
     def __enter__(self) -> RaySession:
         self.ray = _ray()
@@ -103,17 +105,21 @@ class RaySession:
         # Ray's driver prints the raylet's messages ("task failed, will be retried") on sys.stdout, where the graded
         # rows may go: they go nowhere instead (Ray keeps them in its log files). The rows' sink holds stdout's
         # file already, so it still writes there.
-        self._stdout = sys.stdout
-        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - closed in __exit__
-        if not self.ray.is_initialized():
-            self._start()
-        context = self.ray.data.DataContext.get_current()
-        context.execution_options.preserve_order = True
-        context.enable_progress_bars = False
-        context.enable_operator_progress_bars = False
-        context.print_on_execution_start = False
-        context.verbose_stats_logs = False
-        self.workers, self.cpus = self._plan()
+        self._stdout, self._discard = sys.stdout, _Discard()
+        sys.stdout = self._discard
+        try:
+            if not self.ray.is_initialized():
+                self._start()
+            context = self.ray.data.DataContext.get_current()
+            context.execution_options.preserve_order = True
+            context.enable_progress_bars = False
+            context.enable_operator_progress_bars = False
+            context.print_on_execution_start = False
+            context.verbose_stats_logs = False
+            self.workers, self.cpus = self._plan()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
         return self
 
     def _start(self) -> None:
@@ -121,21 +127,20 @@ class RaySession:
         quiet = {"log_to_driver": False, "logging_level": logging.ERROR, "configure_logging": True}
         # The core workers' own log lines (C++) go to Ray's log files, and the terminal stays for quizzer's output.
         os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")
-        try:
-            with _stderr_to_file() as captured:
+        with _stderr_to_file() as captured:
+            try:
                 if address:
                     self.ray.init(address=address, **quiet)
                 else:
-                    local_cpus = max(os.cpu_count() or 1, int(self.options.workers or 1))
+                    wanted = (self.options.workers or 1) * (self.options.cpus_per_worker or 1)
+                    local_cpus = max(os.cpu_count() or 1, math.ceil(wanted))
                     self.ray.init(num_cpus=local_cpus, include_dashboard=False, **quiet)
-        except (ConnectionError, RuntimeError, ValueError) as error:
-            said = captured.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
-            raise QuizzerError(
-                f"cannot start or reach Ray{f' at {address}' if address else ''}: {error}"
-                + "".join(f"\n  {line}" for line in said),
-                hint="check --address (or RAY_ADDRESS), or leave it out to start a local Ray") from None
-        finally:
-            captured.unlink(missing_ok=True)
+            except (ConnectionError, RuntimeError, ValueError) as error:
+                said = captured.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
+                raise QuizzerError(
+                    f"cannot start or reach Ray{f' at {address}' if address else ''}: {error}"
+                    + "".join(f"\n  {line}" for line in said),
+                    hint="check --address (or RAY_ADDRESS), or leave it out to start a local Ray") from None
         self.started_here = True
 
     def _plan(self) -> tuple[int, float]:
@@ -148,6 +153,10 @@ class RaySession:
             cpus = max(1.0, float(int(cluster_cpus // workers))) if workers and not self._remote() else 1.0
         if workers is None:
             workers = max(1, int(cluster_cpus // cpus))
+        if workers * cpus > cluster_cpus:
+            # Ray would wait for the missing CPUs for ever (or until an autoscaler brings them).
+            raise QuizzerError(f"{workers} workers of {cpus:g} CPUs need {workers * cpus:g} CPUs; the cluster has "
+                               f"{cluster_cpus:g}", hint="lower --workers or --cpus-per-worker, or add nodes")
         return workers, cpus
 
     def _remote(self) -> bool:
@@ -173,11 +182,21 @@ class RaySession:
     def __exit__(self, *_exc: object) -> None:
         if self.started_here:
             self.ray.shutdown()
-        sys.stdout.close()
-        sys.stdout = self._stdout
+        if sys.stdout is self._discard:  # unless someone (a test runner's capture) has swapped it since
+            sys.stdout = self._stdout
         for name, level in self._loggers.items():
             logging.getLogger(name).setLevel(level)
         self._warnings.__exit__(None, None, None)
+
+
+class _Discard(io.TextIOBase):
+    """A text stream that keeps nothing."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        return len(text)
 
 
 @contextmanager
@@ -195,6 +214,7 @@ def _stderr_to_file() -> Iterator[Path]:
         os.dup2(saved, 2)
         os.close(saved)
         os.close(handle)
+        Path(name).unlink(missing_ok=True)
 
 
 def _joined(chunks: list[Segment]) -> Segment:
@@ -257,15 +277,15 @@ def _parquet_rows(batch: dict[str, np.ndarray]) -> Any:
     return graded_table(records, rows=[int(number) for number in batch["number"]])
 
 
-def _surfaced(ray: Any, batches: Iterator[Any]) -> Iterator[Any]:
+def _surfaced(batches: Iterator[Any]) -> Iterator[Any]:
     """Ray's batches, with a worker's QuizzerError (a model that cannot load...) raised as itself."""
     try:
         yield from batches
     except Exception as error:  # noqa: BLE001
-        raise _unwrapped(ray, error) from None
+        raise _unwrapped(error) from None
 
 
-def _unwrapped(ray: Any, error: Exception) -> Exception:
+def _unwrapped(error: Exception) -> Exception:
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:

@@ -257,23 +257,14 @@ class MetricColumns:
         """Each gold label's probabilities (else scores) of the graded answers, for the histograms."""
         ranking, gold3 = np.frombuffer(self.ranking, dtype=float), np.frombuffer(self.gold3, dtype=np.int8)
         known = ~np.isnan(ranking)
-        return {label: ranking[known & (gold3 == code)] for label, code in (("correct", 2), ("partial", 1),
-                                                                            ("incorrect", 0))
-                if np.any(known & (gold3 == code))}
+        by_label = {label: ranking[known & (gold3 == ORDINAL[label])] for label in ("correct", "partial", "incorrect")}
+        return {label: values for label, values in by_label.items() if len(values)}
 
 
-def compute_metrics(
-    results: Sequence[ItemResult],
-    *,
-    three_way: bool,
-    numeric_gold: bool,
-    stats: dict[str, Any] | None = None,
-    resamples: int = BOOTSTRAP_RESAMPLES,
-    seed: int = BOOTSTRAP_SEED,
-) -> dict[str, Any]:
-    """Every figure for one grader over its item results, as a JSON-ready dict."""
-    return metrics_from_columns(MetricColumns.of(results), three_way=three_way, numeric_gold=numeric_gold,
-                                stats=stats, resamples=resamples, seed=seed)
+def compute_metrics(results: Sequence[ItemResult], **options: Any) -> dict[str, Any]:
+    """Every figure for one grader over its item results, as a JSON-ready dict (`metrics_from_columns`'s options:
+    three_way, numeric_gold, stats, resamples, seed)."""
+    return metrics_from_columns(MetricColumns.of(results), **options)
 
 
 def metrics_from_columns(
