@@ -15,7 +15,8 @@ Definitions (all times UTC; `now` is a parameter so results are reproducible):
   seven days on (so it includes today's).
 - mastery: mean retrievability R = (1 + factor * t / S) ** decay over the studied cards, with the scheduler's
   decay and factor and t the whole days since the last review (as fsrs computes it).
-- retention: share of the last 30 days' non-cram reviews whose final rating was not Again.
+- retention: share of the last 30 days' non-cram reviews whose final rating was not Again; retention history:
+  the same, day by day over the last 30 UTC days (today included).
 - streak: consecutive UTC days with at least one review (cram included), ending today, or yesterday when
   there has been no review yet today (the day is not lost until it ends).
 - forecast: studied cards due on each of the next 14 UTC days; day 0 includes every overdue card.
@@ -35,7 +36,14 @@ from quizzer import scheduling
 from quizzer.core.types import to_utc
 from quizzer.deck.model import Deck
 from quizzer.storage.db import Connection
-from quizzer.storage.mastery import GraderOverrides, GroupStats, HardCard, MasteryQuery, decks_in_database
+from quizzer.storage.mastery import (
+    DayRetention,
+    GraderOverrides,
+    GroupStats,
+    HardCard,
+    MasteryQuery,
+    decks_in_database,
+)
 
 RETENTION_DAYS = 30
 FORECAST_DAYS = 14
@@ -60,6 +68,7 @@ class MasteryReport:
     overrides: list[GraderOverrides]
     forecast: list[ForecastDay]
     decks_without_file: list[str] = field(default_factory=list)
+    retention_history: list[DayRetention] = field(default_factory=list)  # RETENTION_DAYS days, oldest first
 
     @property
     def empty(self) -> bool:
@@ -79,6 +88,8 @@ class MasteryReport:
             "overrides": [{**asdict(row), "override_rate": row.override_rate} for row in self.overrides],
             "forecast": [{"day": day.day.isoformat(), "due": day.due} for day in self.forecast],
             "decks_without_file": self.decks_without_file,
+            "retention_history": [{"day": day.day.isoformat(), "reviews": day.reviews, "kept": day.kept,
+                                   "retention": day.retention} for day in self.retention_history],
         }
 
 
@@ -91,7 +102,7 @@ def select_decks(
     from what the database recorded). A named deck that is neither a file nor in the database is an error.
     """
     from quizzer.core.errors import QuizzerError
-    from quizzer.deck.catalog import expand_folders, load
+    from quizzer.deck.catalog import distinct_decks, expand_folders, load
 
     in_database = decks_in_database(connection)
     wanted: list[str | Path] = list(names) if names else [*in_database, *expand_folders(configured)]
@@ -105,6 +116,8 @@ def select_decks(
                 raise
             without_file.append(str(name))
             continue
+        if names:  # two named files of one name: an error naming both, as in the quiz
+            distinct_decks([*found.values(), deck])
         found.setdefault(deck.name, deck)
     return list(found.values()), [name for name in without_file if name not in found]
 
@@ -130,12 +143,14 @@ def mastery_report(
         "tomorrow": _julian(midnight + timedelta(days=1)),
         "week_end": _julian(midnight + timedelta(days=7)),
     }
+    first_day = today - timedelta(days=RETENTION_DAYS - 1)
     with MasteryQuery.open(connection, decks, orphan_names) as query:
         query.set_retrievability(_retrievability(query, now))
         query.count_reviews(times)
         groups = {key: query.group_stats(key, times) for key in ("deck", "tag", "total")}
         streak, reviewed_today = _streak(query.review_days(times["now"]), today)
         due = query.due_per_day(times["today"], FORECAST_DAYS)
+        by_day = {row.day: row for row in query.retention_by_day(times["today"] - RETENTION_DAYS + 1, times["now"])}
         return MasteryReport(
             now=now,
             decks=groups["deck"],
@@ -148,6 +163,8 @@ def mastery_report(
             forecast=[ForecastDay(today + timedelta(days=offset), due.get(offset, 0))
                       for offset in range(FORECAST_DAYS)],
             decks_without_file=orphan_names,
+            retention_history=[by_day.get(day, DayRetention(day, 0, 0))
+                               for day in (first_day + timedelta(days=offset) for offset in range(RETENTION_DAYS))],
         )
 
 

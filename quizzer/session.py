@@ -13,7 +13,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from quizzer.core.types import Grade, Grader, GraderInfo, Rating, Submission, Verdict, utc_now
+from quizzer.core.errors import QuizzerError, StorageError
+from quizzer.core.text_input import answer_too_long, clean_text
+from quizzer.core.types import Grade, Grader, GraderInfo, Rating, Submission, Verdict, ungradable, utc_now
 from quizzer.deck.model import Card, Deck
 from quizzer.reviewing import record_decision, record_review
 from quizzer.scheduling import rating_for
@@ -21,6 +23,8 @@ from quizzer.storage import reviews as store
 from quizzer.storage.db import Connection
 
 REVEAL_GRADER = GraderInfo(name="reveal", version="1")
+# Who "graded" an answer that no grader could: it is saved ungraded, for the learner to decide.
+NO_GRADER = GraderInfo(name="none", version="1")
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,10 @@ class QuizSession:
         self._pace: list[float] = []
         self._deck_names = [deck.name for deck in decks]
         self.shown_at: datetime | None = clock() if self.queue else None
+        # Why grading failed (the grader could not be built, its model not loaded): the answer was saved
+        # ungraded; a UI ends the session after the learner's decision on it.
+        self.grading_error: BaseException | None = None
+        self._unsaved: tuple[QueueItem, str, Grade, str, Rating | None, float | None] | None = None
 
     @property
     def current(self) -> QueueItem | None:
@@ -168,12 +176,54 @@ class QuizSession:
         return self._grader
 
     def submit(self, answer: str, seconds: float | None = None) -> Outcome:
-        """Grades an answer to the current card and records it (committed) before returning the grade."""
+        """Grades an answer to the current card and records it (committed) before returning the grade.
+
+        The answer is never lost: one over the size limit, or one the grader fails on, is recorded as
+        "could not grade" with the reason (the learner decides it; `grading_error` says why grading failed).
+        """
+        return self.record_answer(answer, self.grade(answer), seconds)
+
+    def grade(self, answer: str) -> Grade:
+        """The grade of an answer to the current card, not recorded (a UI may grade in another thread, then
+        `record_answer`). Never raises for the grader's failure: that is a "could not grade" grade."""
         item = self._require_card()
-        grade = self.grader.grade(Submission.for_card(item.card, answer, item.deck))
+        return self._grade(Submission.for_card(item.card, clean_text(answer), item.deck))
+
+    def grade_without_judge(self, answer: str, reason: str) -> Grade:
+        """The offline grade standing in for an LLM judge's that the learner did not wait for (`reason`)."""
+        item = self._require_card()
+        submission = Submission.for_card(item.card, clean_text(answer), item.deck)
+        stand_in = getattr(self._grader, "without_judge", None)  # the llm and hybrid graders
+        if stand_in is None or answer_too_long(submission.answer):
+            return self._grade(submission)
+        try:
+            return stand_in(submission, reason)
+        except Exception as error:  # noqa: BLE001 - the answer is still saved
+            return ungradable(self.grader.info, f"the grader failed: {error}")
+
+    def record_answer(self, answer: str, grade: Grade, seconds: float | None = None) -> Outcome:
+        """Records an answer to the current card with its grade (committed); the grade the learner sees next."""
+        item = self._require_card()
         # The learner's pace before this answer: what "fast" (Easy) is measured against, now and on override.
         self._pace = store.recent_answer_seconds(self.connection)
-        return self._record(item, answer, grade, "answer", rating_for(grade.verdict, seconds, self._pace), seconds)
+        return self._record(item, clean_text(answer), grade, "answer", rating_for(grade.verdict, seconds, self._pace),
+                            seconds)
+
+    def _grade(self, submission: Submission) -> Grade:
+        if too_long := answer_too_long(submission.answer):
+            return ungradable(self._grader.info if self._grader else NO_GRADER, too_long)
+        try:
+            return self.grader.grade(submission)
+        except Exception as error:  # noqa: BLE001 - the answer is saved first; the UI reports the error after
+            self.grading_error = error
+            reason = error.message if isinstance(error, QuizzerError) else f"{type(error).__name__}: {error}"
+            return ungradable(self._grader.info if self._grader else NO_GRADER, f"the grader failed: {reason}")
+
+    def save_again(self) -> Outcome:
+        """Records the graded answer whose recording failed (the database was locked) again; not graded again."""
+        if self._unsaved is None:
+            raise ValueError("no answer is waiting to be saved")
+        return self._record(*self._unsaved)
 
     def reveal(self, seconds: float | None = None) -> Outcome:
         """Shows the answer without an attempt: recorded as Again."""
@@ -252,20 +302,25 @@ class QuizSession:
     ) -> Outcome:
         if self.pending is not None:
             raise ValueError("the previous grade is still waiting for a decision")
-        recorded = record_review(
-            self.connection,
-            deck=item.deck,
-            card=item.card,
-            answer=answer,
-            grade=grade,
-            rating=rating,
-            kind=kind,
-            answer_seconds=seconds,
-            cram=self.options.cram,
-            session_id=self.session_id,
-            shown_at=self.shown_at,
-            reviewed_at=self.clock(),
-        )
+        try:
+            recorded = record_review(
+                self.connection,
+                deck=item.deck,
+                card=item.card,
+                answer=answer,
+                grade=grade,
+                rating=rating,
+                kind=kind,
+                answer_seconds=seconds,
+                cram=self.options.cram,
+                session_id=self.session_id,
+                shown_at=self.shown_at,
+                reviewed_at=self.clock(),
+            )
+        except StorageError:
+            self._unsaved = (item, answer, grade, kind, rating, seconds)  # kept for `save_again`
+            raise
+        self._unsaved = None
         state = recorded.state
         self.pending = Outcome(recorded.id, item, answer, grade, kind, rating, seconds, self.options.cram,
                                state.due if state else None)

@@ -30,7 +30,10 @@ LAYERS = {
     "quizzer.evals": USE_CASE,
     "quizzer.graders": USE_CASE,
     "quizzer.llm_check": USE_CASE,
+    "quizzer.anki_io": USE_CASE,
+    "quizzer.quiz_text": USE_CASE,
     "quizzer.cli": CLI,
+    "quizzer.web": CLI,  # the web server's routes: the top layer, beside the typer commands
     "quizzer.__main__": CLI,
 }
 # The packages among which an import cycle is an error: the ones above, with grading's two halves apart.
@@ -44,6 +47,9 @@ APART = (
     ("quizzer.grading", "quizzer.storage"),
     ("quizzer.grading.offline", "quizzer.grading.judge"),
     ("quizzer.grading.judge", "quizzer.grading.offline"),
+    # The typed path decides short answers without the embedding model (issue 19: under 2 ms, no model call).
+    ("quizzer.grading.offline.typed", "quizzer.grading.offline.embedder"),
+    ("quizzer.grading.offline.typed", "quizzer.grading.offline.embedding"),
 )
 # Outside libraries that only one module may import (STYLE.md: one module per outside world).
 SOLE_IMPORTERS = {
@@ -55,6 +61,10 @@ SOLE_IMPORTERS = {
     "sqlite3": "quizzer.storage",  # a package: any of its modules
     "ray": "quizzer.batch.ray_engine",
     "pyarrow": "quizzer.batch.parquet",
+    "pint": "quizzer.grading.offline.typed.units",
+    "sympy": "quizzer.grading.offline.typed.mathparse",
+    "rapidfuzz": "quizzer.grading.offline.typed.names",
+    "dateutil": "quizzer.grading.offline.typed.dates",
 }
 STORAGE = "quizzer.storage"
 # SQL in a string: a statement's opening words, or SELECT ... FROM anywhere.
@@ -213,6 +223,8 @@ def test_the_rules_catch_what_they_forbid() -> None:
     assert problems("quizzer.evals.streaming", "import pyarrow.parquet as pq\n")
     assert problems("quizzer.storage.reviews", "def f():\n    from quizzer.scheduling import replay\n")
     assert problems("quizzer.grading.offline.embedder", "from quizzer.storage.embeddings import EmbeddingCache\n")
+    assert problems("quizzer.grading.offline.typed.grader", "from quizzer.grading.offline.embedder import Embedder\n")
+    assert problems("quizzer.grading.offline.typed.numeric", "def f():\n    import sympy\n")
     two_way = {"quizzer.deck.a": ast.parse("import quizzer.storage.b\n"),
                "quizzer.storage.b": ast.parse("from quizzer.deck import a\n")}
     assert cycles(two_way) == [["quizzer.deck", "quizzer.storage"]]

@@ -72,3 +72,37 @@ def test_check_paths_expands_directories_and_collects_every_problem(tmp_path: Pa
         f"{empty}: holds no .yaml or .yml deck files",
     ]
     assert check_paths([REPO / "decks"]) == []
+
+
+def test_a_folder_without_decks_is_an_error_not_the_bundled_decks(tmp_path: Path) -> None:
+    from quizzer.core.config import load_config
+    from quizzer.core.errors import DeckError
+    from quizzer.deck.catalog import load_decks
+
+    (tmp_path / "notes.txt").write_text("not a deck\n", encoding="utf-8")
+    with pytest.raises(DeckError, match="a folder with no .yaml or .yml deck files"):
+        load_decks([str(tmp_path)], load_config())
+
+
+def test_two_deck_files_of_one_name_are_an_error_naming_both(tmp_path: Path) -> None:
+    from quizzer.core.config import load_config
+    from quizzer.core.errors import DeckError
+    from quizzer.deck.catalog import load_decks
+
+    deck = "name: same\ncards:\n  - id: a\n    question: Q?\n    answer: A\n"
+    (tmp_path / "one.yaml").write_text(deck, encoding="utf-8")
+    (tmp_path / "two.yaml").write_text(deck, encoding="utf-8")
+    with pytest.raises(DeckError) as caught:
+        load_decks([str(tmp_path)], load_config())
+    assert str(tmp_path / "one.yaml") in caught.value.message and str(tmp_path / "two.yaml") in caught.value.message
+    # One file named twice is one deck.
+    assert len(load_decks([str(tmp_path / "one.yaml"), str(tmp_path / "one.yaml")], load_config())) == 1
+
+
+def test_decks_check_takes_a_deck_name_like_every_other_command() -> None:
+    from quizzer.deck.catalog import check_decks
+
+    (check,) = check_decks(["msft-asr"])
+    assert check.problems == () and check.deck is not None and check.deck.name == "msft-asr"
+    (missing,) = check_decks(["no-such-deck"])
+    assert "no such file" in missing.problems[0] and "no deck named 'no-such-deck'" in missing.problems[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,18 @@ def test_a_second_run_reads_references_from_the_cache_instead_of_encoding_them(e
     assert second.encoded_texts == 2  # only the answers
     assert [g.probability for g in grades_second] == [g.probability for g in grades_first]
     assert [g.verdict for g in grades_second] == [g.verdict for g in grades_first]
+
+
+def test_preparing_a_card_encodes_its_side_so_the_answer_is_all_that_grading_encodes(embedding_model, tmp_path) -> None:
+    embedder = fresh_embedder(embedding_model, tmp_path)
+    grader = EmbeddingGrader(embedder, load_decision_model())
+    card = Submission("Why is the sky blue?", ("Air scatters blue light more than red light.",), "",
+                      key_points=("scattering", "shorter wavelengths scatter more"))
+    grader.prepare([card])
+    assert embedder.encoded_texts == 4  # question, reference, two key points; no answer
+    assert len(EmbeddingCache(tmp_path).get_many(embedder.model_name, [card.question, *card.references])) == 2
+    grader.grade(replace(card, answer="Blue light is scattered more by the air."))
+    assert embedder.encoded_texts == 5  # only the answer
 
 
 def test_cached_encodings_round_trip_and_are_keyed_by_model(embedding_model, tmp_path) -> None:

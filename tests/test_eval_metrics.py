@@ -126,8 +126,10 @@ def test_breakdowns_per_category_deck_and_question() -> None:
         item("incorrect", "incorrect", 0.1, category="negation", deck="b", question_key="b/q2"),
     ]
     figures = metrics.compute_metrics(results, three_way=False, numeric_gold=False, resamples=10)
-    assert figures["by_category"] == {"negation": {"n": 1, "accuracy": 1.0, "uncertain": 0},
-                                      "paraphrase": {"n": 2, "accuracy": 0.5, "uncertain": 0}}
+    assert figures["by_category"] == {
+        "negation": {"n": 1, "accuracy": 1.0, "uncertain": 0, "graded_correct": 0},
+        "paraphrase": {"n": 2, "accuracy": 0.5, "uncertain": 0, "graded_correct": 1},
+    }
     assert figures["by_deck"]["a"]["n"] == 2
     assert figures["by_question"]["b/q2"]["accuracy"] == 1.0
 

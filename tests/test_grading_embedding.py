@@ -309,3 +309,21 @@ def test_a_denial_of_a_farther_reference_does_not_count() -> None:
     probability, evidence = judged_evidence([(0.5, _candidate(0, 0.3, number_swap=True)), (0.93, likeliest)])
     assert evidence is likeliest and not evidence.contradicts
     assert decide(probability, evidence, fitted_bands()) is Verdict.CORRECT
+
+
+@pytest.mark.parametrize("answer", ["猫", "🐱", "Die Katze", "кошка"])
+def test_text_in_any_script_and_an_emoji_are_answers_not_empty(grader, answer: str) -> None:
+    result = grade(grader, "How do you write cat in Chinese?", ("猫",), answer)
+    assert result.evidence["dont_know"] is False and "No answer given" not in result.feedback
+
+
+@pytest.mark.parametrize("answer", ["猫", "🐱", "😀😀"])
+def test_an_answer_the_model_cannot_read_is_uncertain_not_matched_by_chance(grader, answer: str) -> None:
+    # MiniLM reads all three as [UNK], as it reads the reference: alike to it, so "correct" would be luck.
+    result = grade(grader, "How do you write cat in Chinese?", ("猫",), answer)
+    assert result.verdict is Verdict.UNCERTAIN and "cannot read" in result.feedback
+
+
+@pytest.mark.parametrize("answer", ["...", "?!", "—"])
+def test_punctuation_alone_is_still_no_answer(grader, answer: str) -> None:
+    assert grade(grader, SALT_QUESTION, SALT_REFERENCE, answer).evidence["dont_know"] is True

@@ -146,7 +146,8 @@ def test_csv_with_header_reads_all_columns_and_reports_bad_rows(tmp_path: Path) 
     assert second.id == "wer" and second.line == 3
     assert third.id == "ctc-again"
     assert result.problems == [
-        f"{path}:1: unknown column 'colour' ignored (known: id, question, answer, key_points, tags, notes)",
+        f"{path}:1: unknown column 'colour' ignored (known: id, question, answer, key_points, tags, notes, type, "
+            "tolerance, ordered, partial_credit)",
         f"{path}:5: row without an answer; skipped",
         f"{path}:6: id 'ctc' is taken; made a new one",
     ]
@@ -238,3 +239,43 @@ def test_non_utf8_import_names_the_line(tmp_path: Path) -> None:
 def test_deck_to_yaml_keeps_empty_key_points_as_a_reminder() -> None:
     text = deck_to_yaml(import_file(SEED).deck)
     assert text.count("key_points: []") == 5
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("q-and-a.txt", "Q: What does CTC stand for?\nA: Connectionist temporal classification.\n\n"
+                        "Q: What is LAS\nA: Listen, attend and spell.\n"),
+        ("question-answer.txt", "Question: What does CTC stand for?\nAnswer: Connectionist temporal classification.\n"
+                                "Question: What is LAS\nAnswer: Listen, attend and spell.\n"),
+        ("lines.txt", "What does CTC stand for?\nConnectionist temporal classification.\n"
+                      "What is LAS?\nListen, attend and spell.\n"),
+        ("headings.md", "# What does CTC stand for?\nConnectionist temporal classification.\n\n"
+                        "# What is LAS\n\nListen, attend and spell.\n"),
+    ],
+)
+def test_the_common_note_formats_are_read(tmp_path: Path, name: str, text: str) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    result = import_file(path)
+    assert result.problems == []
+    pairs = [(card.question.rstrip("?"), card.reference) for card in result.deck.cards]
+    assert pairs == [("What does CTC stand for", "Connectionist temporal classification."),
+                     ("What is LAS", "Listen, attend and spell.")]
+
+
+def test_a_top_heading_over_question_headings_is_the_title_and_later_paragraphs_are_notes(tmp_path: Path) -> None:
+    path = tmp_path / "notes.md"
+    path.write_text("# ASR notes\n\n## Beam search\nKeeps the k best hypotheses.\n\nMore about it.\n", encoding="utf-8")
+    result = import_file(path)
+    assert result.deck.name == "ASR notes"
+    (card,) = result.deck.cards
+    assert (card.question, card.reference, card.notes) == ("Beam search", "Keeps the k best hypotheses.", "More about it.")
+
+
+def test_notes_without_a_question_say_which_formats_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("Just some text.\n", encoding="utf-8")
+    with pytest.raises(DeckError) as caught:
+        import_file(path)
+    assert "`Q:`" in (caught.value.hint or "") and "Markdown headings" in (caught.value.hint or "")

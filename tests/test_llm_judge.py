@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +85,65 @@ def test_hybrid_makes_no_request_when_the_offline_grader_is_sure(stub: LLMStub) 
     grades = grader.grade_batch([submission("yes"), submission("no")])
     assert stub.requests == []
     assert [grade.decided_by for grade in grades] == ["scripted", "scripted"]
+
+
+class JudgeLog:
+    """A JudgeObserver that notes what it hears, and whether the LLM had been sent anything by then."""
+
+    def __init__(self, stub: LLMStub) -> None:
+        self.stub = stub
+        self.events: list[tuple[str, int, int]] = []
+
+    def judge_started(self, answers: int) -> None:
+        self.events.append(("started", answers, len(self.stub.requests)))
+
+    def judge_finished(self) -> None:
+        self.events.append(("finished", 0, len(self.stub.requests)))
+
+
+def test_the_observer_hears_when_the_llm_is_asked_and_when_it_has_replied(stub: LLMStub) -> None:
+    judge_log = JudgeLog(stub)
+    grader = make_hybrid_grader(stub_config(stub.url), offline=offline(sure=Verdict.CORRECT, maybe=Verdict.UNCERTAIN),
+                                observer=judge_log)
+    grader.grade_batch([submission("sure"), submission("sure")])
+    assert judge_log.events == []  # the offline grader was sure: no call
+    grader.grade_batch([submission("sure"), submission("maybe")])
+    assert judge_log.events == [("started", 1, 0), ("finished", 0, 1)]
+
+
+def test_the_observer_is_not_told_of_cached_verdicts_and_hears_the_end_of_failed_calls(
+    stub: LLMStub, tmp_path: Path
+) -> None:
+    judge_log = JudgeLog(stub)
+    config = stub_config(stub.url, db=str(tmp_path / "q.db"))
+    grader = make_llm_grader(config, grader_caches(config).llm_verdicts, offline=offline(), observer=judge_log)
+    grader.grade_batch([submission("one"), submission("two"), submission("one")])
+    assert judge_log.events == [("started", 2, 0), ("finished", 0, 2)]
+    grader.grade(submission("two"))  # cached
+    assert len(judge_log.events) == 2
+    stub.default = error_reply(500)
+    grader.grade(submission("three"))
+    assert judge_log.events[2:] == [("started", 1, 2), ("finished", 0, len(stub.requests))]
+
+
+def test_the_registry_hands_the_observer_to_the_judge_of_llm_and_hybrid_graders(stub: LLMStub) -> None:
+    judge_log = JudgeLog(stub)
+    for name in ("llm", "hybrid"):
+        assert make_grader(name, stub_config(stub.url), observer=judge_log).judge.observer is judge_log  # type: ignore[attr-defined]
+
+
+def test_hybrid_prepares_a_card_with_its_offline_grader_and_never_asks_the_llm(stub: LLMStub) -> None:
+    prepared: list[Submission] = []
+
+    class PreparingOffline(ScriptedGrader):
+        def prepare(self, submissions: Sequence[Submission]) -> None:
+            prepared.extend(submissions)
+
+    grader = make_hybrid_grader(stub_config(stub.url), offline=PreparingOffline())
+    card = submission("")
+    grader.prepare([card])
+    assert prepared == [card] and stub.requests == []
+    make_hybrid_grader(stub_config(stub.url), offline=offline()).prepare([card])  # an offline grader without it
 
 
 def test_llm_grader_sends_every_answer_and_keeps_input_order(stub: LLMStub) -> None:
@@ -566,3 +626,37 @@ def test_llm_check_names_a_rejected_key(stub: LLMStub) -> None:
     assert result.returncode == 1
     assert "API key was rejected" in result.stdout + result.stderr
     assert SECRET not in result.stdout + result.stderr
+
+
+# -- the wait for the judge (the terminal's spinner and skip) ---------------------------------------------
+
+
+class Observed:
+    def __init__(self) -> None:
+        self.events: list[str] = []
+
+    def judge_started(self, answers: int) -> None:
+        self.events.append(f"started {answers}")
+
+    def judge_finished(self) -> None:
+        self.events.append("finished")
+
+
+def test_the_observer_hears_when_the_llm_is_asked_and_not_for_cached_verdicts(stub: LLMStub, tmp_path: Path) -> None:
+    observer = Observed()
+    config = stub_config(stub.url)
+    grader = make_llm_grader(config, LLMVerdictCache(tmp_path / "q.db"), offline=offline(), observer=observer)
+    grader.grade(submission("It sums over every alignment."))
+    grader.grade(submission("It sums over every alignment."))  # cached: nothing asked
+    assert observer.events == ["started 1", "finished"]
+
+
+def test_not_waiting_for_the_judge_gives_the_offline_verdict_marked_skipped(stub: LLMStub) -> None:
+    config = stub_config(stub.url)
+    llm = make_llm_grader(config, offline=offline(It_sums=Verdict.PARTIAL))
+    hybrid = make_hybrid_grader(config, offline=offline(It_sums=Verdict.PARTIAL))
+    for grader in (llm, hybrid):
+        grade = grader.without_judge(submission("It sums"), "skipped by you after 3 s")
+        assert grade.verdict is Verdict.PARTIAL and grade.grader.name == grader.info.name
+        assert grade.decided_by == "scripted (llm skipped: skipped by you after 3 s)"
+    assert stub.requests == []

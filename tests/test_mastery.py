@@ -130,6 +130,20 @@ def test_retention_counts_final_ratings_and_skips_cram_skips_and_old_reviews(scr
         4, 3, pytest.approx(1 / 3))
 
 
+def test_retention_history_counts_the_same_reviews_day_by_day_over_the_last_30_utc_days(scripted):
+    report = _report(scripted)
+    history = report.retention_history
+    assert len(history) == 30 and (history[0].day, history[-1].day) == (date(2025, 2, 9), date(2025, 3, 10))
+    # R1; R10; R2 and R11; R6; R3; R7 and R8 (R4 skipped and R5 crammed on 03-09; R9 before the window).
+    assert {day.day.isoformat(): (day.reviews, day.kept) for day in history if day.reviews} == {
+        "2025-02-20": (1, 1), "2025-03-04": (1, 1), "2025-03-05": (2, 1), "2025-03-07": (1, 0),
+        "2025-03-08": (1, 1), "2025-03-10": (2, 0)}
+    assert (history[-1].retention, history[-2].retention) == (0.0, None)
+    assert sum(day.reviews for day in history) == report.total.reviews_30d
+    assert report.to_dict()["retention_history"][-1] == {"day": "2025-03-10", "reviews": 2, "kept": 0,
+                                                         "retention": 0.0}
+
+
 def test_streak_counts_consecutive_utc_days_ending_today_or_yesterday(scripted):
     connection, decks, _ = scripted
     # Review days: 02-01, 02-20, 03-04, 03-05, 03-07, 03-08, 03-09, 03-10 -> 03-07..03-10.

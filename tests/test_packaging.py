@@ -30,6 +30,11 @@ def test_wheel_ships_bundled_decks_prompts_grader_parameters_and_word_lists(tmp_
     for package in ("grading/offline", "deck"):
         for data in sorted((REPO_ROOT / "quizzer" / package / "data").iterdir()):
             assert f"quizzer/{package}/data/{data.name}" in names
+    # `quizzer serve`'s templates and assets: the page loads nothing from anywhere else.
+    web_files = [path for path in (REPO_ROOT / "quizzer" / "web").rglob("*") if path.suffix in (".html", ".js", ".css", ".svg")]
+    assert len(web_files) >= 10
+    for path in web_files:
+        assert path.relative_to(REPO_ROOT).as_posix() in names
 
 
 def test_installed_environment_has_no_cuda_packages() -> None:

@@ -146,3 +146,14 @@ def test_unknown_deck_is_a_clear_error(tmp_path: Path, terminals: list[Terminal]
     screen = terminal.wait_for("no deck named 'no-such-deck'")
     assert "Traceback" not in screen
     assert terminal.exit_status() == 2
+
+
+def test_while_the_llm_judge_is_asked_the_terminal_knows_since_when() -> None:
+    from quizzer.cli.judge_wait import JudgeWait
+
+    waiting = JudgeWait()  # the judge's observer in `quizzer quiz`; tests/test_faults.py drives its spinner
+    assert waiting.asked_at is None
+    waiting.judge_started(1)
+    assert waiting.asked_at is not None
+    waiting.judge_finished()
+    assert waiting.asked_at is None

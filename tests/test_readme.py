@@ -55,10 +55,14 @@ def test_every_command_in_the_table_exists(words: list[str]) -> None:
 
 
 def test_deck_example_is_a_valid_deck(tmp_path: Path) -> None:
-    (example,) = _code_blocks("yaml")
+    example, short_answers = _code_blocks("yaml")
     deck = parse_deck(example, tmp_path / "example.yaml")
     assert deck.cards[0].id == "transducer-memory-cause"
     assert len(deck.cards[0].key_points) == 2
+    cards = parse_deck(short_answers, tmp_path / "short.yaml").cards
+    assert [card.answer_format.tolerance for card in cards] == ["1%", None, None]
+    assert cards[1].answer_format.ordered and cards[1].answer_format.partial_credit
+    assert cards[2].answer_format.type == "date"
 
 
 def test_config_examples_are_valid_configs(tmp_path: Path) -> None:

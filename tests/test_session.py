@@ -241,7 +241,7 @@ def test_the_grader_loads_in_a_thread_that_leaves_ctrl_c_to_the_main_thread() ->
     torch threads it starts) must block it, or the main thread's read of the next answer is never interrupted."""
     import signal
 
-    from quizzer.cli.quiz_loop import BackgroundGrader
+    from quizzer.graders import BackgroundGrader
 
     masks: list[set[int]] = []
 
@@ -252,3 +252,62 @@ def test_the_grader_loads_in_a_thread_that_leaves_ctrl_c_to_the_main_thread() ->
     BackgroundGrader(build).get()
     assert signal.SIGINT in masks[0]
     assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])  # the main thread still takes it
+
+
+class BrokenGrader:
+    """A grader whose model cannot load: every grade raises."""
+
+    info = ScriptedGrader().info
+
+    def grade(self, submission: object) -> None:
+        from quizzer.core.errors import QuizzerError
+
+        raise QuizzerError("could not load the embedding model 'broken'")
+
+    def grade_batch(self, submissions: object) -> None:
+        raise AssertionError("not used by the quiz")
+
+
+def test_an_answer_the_grader_fails_on_is_saved_ungraded_for_the_learner_to_decide(
+    connection: sqlite3.Connection,
+) -> None:
+    quiz = session(connection, make_deck(2), Clock(), BrokenGrader())  # type: ignore[arg-type]
+    outcome = quiz.submit("my typed answer", 4.0)
+    assert outcome.grade.verdict is Verdict.UNGRADABLE and outcome.needs_decision
+    assert "could not load the embedding model" in (outcome.grade.reason or "")
+    assert quiz.grading_error is not None
+    (stored,) = store.reviews_of(connection, quiz.session_id)
+    assert stored.answer == "my typed answer" and stored.final_rating is None
+    assert quiz.decide(Verdict.CORRECT) is Rating.GOOD  # the learner settles it
+
+
+def test_an_answer_over_the_limit_is_kept_ungraded_with_the_one_message(connection: sqlite3.Connection) -> None:
+    grader = ScriptedGrader()
+    quiz = session(connection, make_deck(1), Clock(), grader)
+    outcome = quiz.submit("y" * 12_000)
+    assert outcome.grade.reason == "the answer is 12,000 characters, over the limit of 10,000"
+    assert grader.calls == 0 and quiz.grading_error is None
+    assert len(store.reviews_of(connection, quiz.session_id)[0].answer) == 12_000
+
+
+def test_text_that_is_not_text_is_cleaned_before_grading_and_storing(connection: sqlite3.Connection) -> None:
+    quiz = session(connection, make_deck(1), Clock())
+    quiz.submit("fixed the \udcff issue\x00")
+    assert store.reviews_of(connection, quiz.session_id)[0].answer == "fixed the \ufffd issue\ufffd"
+
+
+def test_an_answer_not_recorded_for_a_locked_database_is_saved_again_without_regrading(
+    connection: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from quizzer import session as session_module
+    from quizzer.core.errors import DatabaseLockedError
+
+    grader = ScriptedGrader({"maybe": Verdict.UNCERTAIN})
+    quiz = session(connection, make_deck(1), Clock(), grader)
+    real = session_module.record_review
+    monkeypatch.setattr(session_module, "record_review", lambda *a, **k: (_ for _ in ()).throw(DatabaseLockedError("locked")))
+    with pytest.raises(DatabaseLockedError):
+        quiz.submit("maybe")
+    monkeypatch.setattr(session_module, "record_review", real)
+    outcome = quiz.save_again()
+    assert outcome.answer == "maybe" and outcome.grade.verdict is Verdict.UNCERTAIN and grader.calls == 1

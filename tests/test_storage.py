@@ -270,3 +270,58 @@ def test_a_database_made_before_the_restructuring_opens_and_keeps_working(tmp_pa
     assert recorded.state is not None and recorded.state.reps == 3
     report = mastery_report(connection, T0 + timedelta(days=21), names_without_file=["old-deck"])
     assert (report.total.cards, report.total.reviews, report.decks_without_file) == (2, 4, ["old-deck"])
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_another_programs_sqlite_file_is_refused_and_left_byte_for_byte(tmp_path: Path) -> None:
+    from quizzer.core.errors import StorageError
+
+    path = tmp_path / "other.db"
+    other = sqlite3.connect(path)
+    other.executescript("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('mine');")
+    other.close()
+    before = _sha256(path)
+    with pytest.raises(StorageError, match="is not a quizzer database: it holds another program's tables \\(notes\\)"):
+        connect(path)
+    assert _sha256(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.db"]  # no -wal, no -shm: never switched to WAL
+
+
+def test_a_database_of_a_newer_quizzer_is_refused(tmp_path: Path) -> None:
+    from quizzer.core.errors import StorageError
+
+    path = tmp_path / "q.db"
+    connect(path).close()
+    newer = sqlite3.connect(path)
+    newer.execute("INSERT INTO schema_migrations VALUES ('9999_from_the_future', '2030-01-01')")
+    newer.commit()
+    newer.close()
+    with pytest.raises(StorageError, match="written by a newer quizzer"):
+        connect(path)
+
+
+def test_an_empty_file_becomes_a_quizzer_database(tmp_path: Path) -> None:
+    path = tmp_path / "empty.db"
+    path.touch()
+    connection = connect(path)
+    assert [name for name, _ in MIGRATIONS] == applied_migrations(connection)
+
+
+def test_a_read_only_connection_reads_and_writes_nothing(tmp_path: Path) -> None:
+    from quizzer.core.errors import StorageError
+
+    path = tmp_path / "q.db"
+    writer = connect(path)
+    add_review(writer, Rating.GOOD, T0)
+    writer.close()
+    reader = connect(path, read_only=True)
+    assert len(store.reviews_of(reader)) == 1
+    with pytest.raises(StorageError, match="read-only"):
+        store.register_deck(reader, DECK, T0)
+    with pytest.raises(StorageError, match="no database at"):
+        connect(tmp_path / "absent.db", read_only=True)

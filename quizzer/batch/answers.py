@@ -22,10 +22,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from quizzer.core.errors import InputFileError, QuizzerError
+from quizzer.core.text_input import ANSWER_MAX_CHARS as ANSWER_MAX_CHARS  # re-exported: the one limit, from core
+from quizzer.core.text_input import answer_too_long, clean_text, clean_value
 from quizzer.core.types import Submission
-
-# Longer answers are refused per row: they are pastes, not recall, and would dominate a batch's encoding time.
-ANSWER_MAX_CHARS = 10_000
 
 # Fields this module consumes; everything else goes to AnswerRow.fields.
 CORE_FIELDS = frozenset({"id", "deck", "card_id", "question", "reference", "references", "answer", "key_points"})
@@ -401,7 +400,8 @@ def raw_row_id(raw: RawRow) -> str:
 
 def _row_id(record: dict[str, Any] | None, number: int) -> str:
     row_id = record.get("id") if record is not None else None
-    return str(number) if row_id is None or str(row_id).strip() == "" else str(row_id)
+    # Cleaned as `_to_row` cleans the whole record, so `--resume` matches the ids an output holds.
+    return str(number) if row_id is None or str(row_id).strip() == "" else clean_text(str(row_id))
 
 
 class RowParser:
@@ -458,6 +458,7 @@ def _to_row(
 ) -> AnswerRow:
     if record is None:
         return AnswerRow(line=line, id=str(number), submission=None, error=problem)
+    record = clean_value(record)  # lone surrogates (valid JSON: "\ud800") and control characters become U+FFFD
     row_id = _row_id(record, number)
     extra = {name: value for name, value in record.items() if name not in CORE_FIELDS}
     submission, error = _submission(record, resolver, kind, require_question)
@@ -474,8 +475,8 @@ def _submission(
         answer = str(answer)
     if not isinstance(answer, str):
         return None, f"`answer` must be text, not {type(answer).__name__}"
-    if len(answer) > ANSWER_MAX_CHARS:
-        return None, f"answer is {len(answer):,} characters, over the limit of {ANSWER_MAX_CHARS:,}"
+    if too_long := answer_too_long(answer):
+        return None, too_long
 
     deck_name = _text(record.get("deck"))
     card_id = _text(record.get("card_id"))

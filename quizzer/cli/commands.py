@@ -31,3 +31,7 @@ def register(app: typer.Typer) -> None:
     from quizzer.cli import grade_cmd
 
     app.command("grade")(grade_cmd.grade_command)
+
+    from quizzer.cli import serve_cmd
+
+    app.command("serve")(serve_cmd.serve)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from rich.console import Group
@@ -15,6 +14,7 @@ from quizzer.cli.render import console, error_console
 from quizzer.deck.catalog import DeckCheck
 from quizzer.deck.importers import ImportResult
 from quizzer.deck.model import Card, Deck
+from quizzer.quiz_text import reflow
 
 
 def cards_count(count: int) -> str:
@@ -40,21 +40,13 @@ def print_deck_list(rows: list[tuple[str, int | None, Path]]) -> None:
     console.print(table)
 
 
-def reflow(text: str) -> str:
-    """Joins hard-wrapped lines into paragraphs so the terminal wraps them; list items keep their lines."""
-    paragraphs = []
-    for paragraph in re.split(r"\n\s*\n", text.strip()):
-        lines = paragraph.splitlines()
-        is_list = any(re.match(r"^\s*([-*•]|\d+[.)])\s", line) for line in lines)
-        paragraphs.append("\n".join(lines) if is_list else " ".join(line.strip() for line in lines))
-    return "\n\n".join(paragraphs)
-
-
-def card_panel(card: Card, number: int, total: int) -> Panel:
+def card_panel(card: Card, number: int, total: int, answer_type: str | None = None) -> Panel:
     parts: list[Text | Table] = [Text(card.question, style="bold")]
     for index, reference in enumerate(card.references, start=1):
         label = "answer" if len(card.references) == 1 else f"answer {index}"
         parts.append(Text.assemble((f"{label}: ", "green"), reference))
+    if answer_type is not None:
+        parts.append(Text.assemble(("type: ", "yellow"), _type_line(card, answer_type)))
     if card.key_points:
         parts.append(Text("key points:", style="cyan"))
         parts.extend(Text(f"  • {point}") for point in card.key_points)
@@ -65,7 +57,17 @@ def card_panel(card: Card, number: int, total: int) -> Panel:
     return Panel(Group(*parts), title=f"{card.id}", subtitle=f"{number}/{total}", title_align="left")
 
 
-def print_deck(deck: Deck) -> None:
+def _type_line(card: Card, answer_type: str) -> str:
+    """"number, tolerance 1%" / "list, ordered" / "text (free text)"; "(detected)" unless the card says so."""
+    shown = "text (free text)" if answer_type == "text" else answer_type.replace("_", "/")
+    answer_format = card.answer_format
+    extras = [f"tolerance {answer_format.tolerance}" if answer_format.tolerance else "",
+              "ordered" if answer_format.ordered else "", "partial credit" if answer_format.partial_credit else ""]
+    source = "" if answer_format.type else " (detected)"
+    return ", ".join([shown + source, *(extra for extra in extras if extra)])
+
+
+def print_deck(deck: Deck, answer_types: dict[str, str] | None = None) -> None:
     header = f"[bold]{escape(deck.name)}[/] ({cards_count(len(deck.cards))})"
     if deck.path:
         header += f" [dim]{escape(_shown_path(deck.path))}[/]"
@@ -73,7 +75,7 @@ def print_deck(deck: Deck) -> None:
     if deck.description:
         console.print(escape(deck.description))
     for number, card in enumerate(deck.cards, start=1):
-        console.print(card_panel(card, number, len(deck.cards)))
+        console.print(card_panel(card, number, len(deck.cards), (answer_types or {}).get(card.id)))
 
 
 def print_checks(checks: list[DeckCheck]) -> None:

@@ -7,19 +7,29 @@ from typing import Annotated
 
 import typer
 
+# The quiz's arguments and options, shared with `quizzer serve` (the same quiz in a browser).
+DecksArgument = Annotated[
+    list[str] | None,
+    typer.Argument(help="Deck names or paths (default: the config's `decks`, else the bundled decks)."),
+]
+DbOption = Annotated[Path | None, typer.Option("--db", help="Review database (default: QUIZZER_DB, config, data dir).")]
+TagOption = Annotated[list[str] | None, typer.Option("--tag", help="Only cards with this tag (repeatable: any of).")]
+LimitOption = Annotated[int | None, typer.Option("--limit", min=1, help="At most N cards this session.")]
+NewOption = Annotated[int | None, typer.Option("--new", min=0, help="At most N new cards (default: what is left of quiz.new_per_day).")]
+CramOption = Annotated[bool, typer.Option("--cram", help="Review every matching card; recorded, never rescheduled.")]
+GraderOption = Annotated[str | None, typer.Option("--grader", help="embedding, cosine, llm or hybrid (default: from config).")]
+NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Ask the LLM judge afresh (ignore cached verdicts).")]
+
 
 def quiz(
-    decks: Annotated[
-        list[str] | None,
-        typer.Argument(help="Deck names or paths (default: the config's `decks`, else the bundled decks)."),
-    ] = None,
-    db: Annotated[Path | None, typer.Option("--db", help="Review database (default: QUIZZER_DB, config, data dir).")] = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", help="Only cards with this tag (repeatable: any of).")] = None,
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N cards this session.")] = None,
-    new: Annotated[int | None, typer.Option("--new", min=0, help="At most N new cards (default: what is left of quiz.new_per_day).")] = None,
-    cram: Annotated[bool, typer.Option("--cram", help="Review every matching card; recorded, never rescheduled.")] = False,
-    grader: Annotated[str | None, typer.Option("--grader", help="embedding, cosine, llm or hybrid (default: from config).")] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Ask the LLM judge afresh (ignore cached verdicts).")] = False,
+    decks: DecksArgument = None,
+    db: DbOption = None,
+    tag: TagOption = None,
+    limit: LimitOption = None,
+    new: NewOption = None,
+    cram: CramOption = False,
+    grader: GraderOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Quiz yourself: type answers in your own words, see what you covered and missed, and track mastery.
 

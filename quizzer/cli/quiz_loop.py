@@ -9,94 +9,26 @@ process loses nothing already graded.
 from __future__ import annotations
 
 import os
-import signal
 import sys
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from rich.console import Console
 
 from quizzer.cli import quiz_render as show
-from quizzer.core.errors import QuizzerError
+from quizzer.cli.judge_wait import JudgeWait, grade_while_showing
+from quizzer.core.errors import DatabaseLockedError, QuizzerError, StorageError
+from quizzer.core.text_input import REPLACEMENT, CleanText, clean, decode_bytes
 from quizzer.core.types import Verdict
+from quizzer.graders import BackgroundGrader, background_grader
 from quizzer.session import Outcome, QuizSession
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from quizzer.core.config import Config
-    from quizzer.core.types import Grader
-
-# Graders that need no sentence-embedding model, so warming it up would only waste time.
-_NO_EMBEDDINGS = frozenset({"llm"})
-
-
-class BackgroundGrader:
-    """Builds the grader (and loads its model) in a daemon thread; `get` waits for it."""
-
-    def __init__(self, build: Callable[[], Grader], warm_up: Callable[[], None] | None = None) -> None:
-        self._build = build
-        self._warm_up = warm_up
-        self._grader: Grader | None = None
-        self._error: BaseException | None = None
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self._thread is None:
-            # A daemon, so quitting never waits for a model still loading.
-            self._thread = threading.Thread(target=self._load, name="quizzer-grader", daemon=True)
-            self._thread.start()
-
-    @property
-    def ready(self) -> bool:
-        return self._thread is not None and not self._thread.is_alive()
-
-    def get(self) -> Grader:
-        self.start()
-        assert self._thread is not None
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        assert self._grader is not None
-        return self._grader
-
-    def _load(self) -> None:
-        if hasattr(signal, "pthread_sigmask"):
-            # Ctrl-C must reach the main thread: the kernel may hand a process's SIGINT to any thread that does
-            # not block it, and then the main thread sleeps on in its read of stdin. Threads this one starts
-            # (torch's pool) inherit the mask.
-            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        try:
-            self._grader = self._build()
-            if self._warm_up is not None:
-                self._warm_up()
-        except BaseException as error:  # re-raised in the main thread by get()
-            self._error = error
-
-
-def background_grader(name: str | None, config: Config, db: Path | None = None) -> BackgroundGrader:
-    """The configured grader, built in the background, with the embedding model warmed up when it uses one."""
-    from quizzer.grading.registry import GRADERS, default_grader_name
-
-    chosen = name or default_grader_name(config)
-    if chosen not in GRADERS:
-        # Fail before the first question, not after the learner has typed an answer.
-        raise QuizzerError(f"unknown grader {chosen!r}", hint=f"choose one of: {', '.join(GRADERS)}")
-
-    def build() -> Grader:
-        from quizzer.graders import build_grader
-
-        return build_grader(chosen, config, db)  # the LLM verdict cache follows --db
-
-    def warm_up() -> None:
-        from quizzer.grading.offline.embedder import warm_up as load_model
-
-        load_model(config.grader.model)
-
-    return BackgroundGrader(build, None if chosen in _NO_EMBEDDINGS else warm_up)
+T = TypeVar("T")
 
 
 @dataclass
@@ -120,7 +52,8 @@ def answer_prompt() -> Callable[[], str]:
     return lambda: prompt.prompt("Your answer › ", prompt_continuation="            … ")
 
 
-def run_terminal(session: QuizSession, loader: BackgroundGrader, console: Console) -> Ending:
+def run_terminal(session: QuizSession, loader: BackgroundGrader, console: Console,
+                 wait: JudgeWait | None = None) -> Ending:
     """The interactive loop; returns why it ended."""
     read_answer: Callable[[], str] | None = None
     total = len(session.queue)
@@ -133,15 +66,18 @@ def run_terminal(session: QuizSession, loader: BackgroundGrader, console: Consol
             # and keys typed meanwhile wait in the terminal's buffer.
             read_answer = read_answer or answer_prompt()
             loader.start()
+            loader.raise_if_failed()
             try:
                 answer = read_answer()
             except EOFError:
                 return Ending("Ctrl-D")
             seconds = round(time.monotonic() - started, 2)
-            outcome = _grade(session, loader, console, answer, seconds)
+            outcome = _grade(session, loader, console, answer, seconds, wait or JudgeWait())
             console.print(show.grade_panel(outcome, session.clock()))
             if _decide(session, outcome, console) == "quit":
+                stop_if_grading_failed(session)
                 return Ending("quit")
+            stop_if_grading_failed(session)
         return Ending("all done")
     except KeyboardInterrupt:
         console.print()
@@ -156,16 +92,26 @@ def run_piped(session: QuizSession, loader: BackgroundGrader, console: Console, 
     """
     loader.start()
     total = len(session.queue)
+    line_number = 0
     while (item := session.current) is not None:
         number = total - session.remaining + 1
         console.print(f"[{number}/{total}] {item.deck}/{item.card.id}: {item.card.question}", highlight=False)
         console.file.flush()
+        loader.raise_if_failed()
         started = time.monotonic()
-        line = lines.readline()
-        if line == "":
+        line = read_line(lines)
+        if line is None:
             return Ending("end of input")
-        answer = line.rstrip("\r\n")
-        outcome = _grade(session, loader, None, answer, round(time.monotonic() - started, 2))
+        line_number += 1
+        if line.undecoded_bytes:
+            console.print(f"note: line {line_number} of standard input is not UTF-8 text; "
+                          f"{line.undecoded_bytes} byte(s) read as {REPLACEMENT}", highlight=False)
+        answer = line.text.rstrip("\r\n")
+        try:
+            outcome = _grade(session, loader, None, answer, round(time.monotonic() - started, 2))
+        except StorageError as error:  # the lines before were recorded; say which one was not
+            raise type(error)(f"{error.message}; line {line_number} of standard input was not recorded",
+                              hint=error.hint) from None
         show.print_plain_grade(console, outcome, session.clock())
         if outcome.needs_decision:
             console.print("decision: none (left uncertain; the card stays due)", highlight=False)
@@ -173,17 +119,64 @@ def run_piped(session: QuizSession, loader: BackgroundGrader, console: Console, 
         else:
             session.accept()
         console.file.flush()  # a script driving the pipe sees each grade as soon as it is recorded
+        stop_if_grading_failed(session)
     return Ending("all done")
 
 
+def read_line(lines: TextIO) -> CleanText | None:
+    """One line of standard input as clean text (None at its end). Bytes are read and decoded here, whatever
+    the locale's encoding: bytes that are not UTF-8 become U+FFFD instead of a UnicodeDecodeError."""
+    binary = getattr(lines, "buffer", None)
+    if binary is None:  # a text stream handed in (tests)
+        text = lines.readline()
+        return clean(text) if text else None
+    data = binary.readline()
+    return decode_bytes(data) if data else None
+
+
+def stop_if_grading_failed(session: QuizSession) -> None:
+    """Ends the session once an answer could not be graded (it was saved ungraded first): the grader is broken."""
+    error = session.grading_error
+    if error is None:
+        return
+    if isinstance(error, QuizzerError):
+        raise QuizzerError(f"{error.message}; your answer was saved ungraded", hint=error.hint)
+    raise QuizzerError(f"grading failed ({type(error).__name__}: {error}); your answer was saved ungraded",
+                       hint="run `quizzer --debug quiz ...` for the traceback") from error
+
+
 def _grade(session: QuizSession, loader: BackgroundGrader, console: Console | None, answer: str,
-           seconds: float) -> Outcome:
+           seconds: float, wait: JudgeWait | None = None) -> Outcome:
     if answer.strip() in ("", "?"):
-        return session.reveal(seconds)
-    if not loader.ready and console is not None:
-        with console.status("Grading (the model is still loading)…"):
-            return session.submit(answer, seconds)
-    return session.submit(answer, seconds)
+        return saving(console, lambda: session.reveal(seconds), session.save_again)
+    if console is None or wait is None:  # a pipe: graded here, the LLM judge waited for
+        return saving(console, lambda: session.submit(answer, seconds), session.save_again)
+    graded = grade_while_showing(session, answer, console, wait, loading=not loader.ready)
+    outcome = saving(console, lambda: session.record_answer(answer, graded.grade, seconds), session.save_again)
+    if graded.ended:  # Ctrl-C while the judge was asked: the offline grade is recorded, then the quiz ends
+        raise KeyboardInterrupt
+    return outcome
+
+
+def saving(console: Console | None, operation: Callable[[], T], again: Callable[[], T] | None = None) -> T:
+    """Runs a write. While another program holds the database locked, the terminal says so and offers to try
+    again (the answer and its grade are kept meanwhile); on a pipe the error ends the session."""
+    try:
+        return operation()
+    except DatabaseLockedError as error:
+        if console is None:
+            raise
+        locked = error
+    while True:
+        console.print(f"Not saved yet: {locked.message}.", style="bold red", highlight=False, soft_wrap=True)
+        console.print(f"Your answer is kept: {locked.hint}. Enter try again · q quit (it is then not saved)",
+                      style="bold", highlight=False, soft_wrap=True)
+        if read_key({"\r", "\n", "q", "\x04"}) in ("q", "\x04"):
+            raise locked
+        try:
+            return (again or operation)()
+        except DatabaseLockedError as error:
+            locked = error
 
 
 def _decide(session: QuizSession, outcome: Outcome, console: Console) -> str:
@@ -204,13 +197,13 @@ def _decide(session: QuizSession, outcome: Outcome, console: Console) -> str:
     if action == "accept":
         console.print(show.decided_line("Accepted", session.accept()), style="dim", highlight=False)
     elif action in ("right", "wrong"):
-        console.print(show.decided_line(f"Marked {action}", session.mark(action == "right")), style="dim",
-                      highlight=False)
+        rating = saving(console, lambda: session.mark(action == "right"))
+        console.print(show.decided_line(f"Marked {action}", rating), style="dim", highlight=False)
     elif action == "partly":
-        console.print(show.decided_line("Marked partly right", session.decide(Verdict.PARTIAL)), style="dim",
-                      highlight=False)
+        rating = saving(console, lambda: session.decide(Verdict.PARTIAL))
+        console.print(show.decided_line("Marked partly right", rating), style="dim", highlight=False)
     else:
-        session.skip()
+        saving(console, session.skip)
         console.print("Skipped: this review will not count.", style="dim", highlight=False)
     console.print()
     return "next"
@@ -244,7 +237,8 @@ def print_summary(session: QuizSession, console: Console, ending: Ending, plain:
         console.print(show.summary_panel(summary, now, ending.reason))
 
 
-def run(session: QuizSession, loader: BackgroundGrader, console: Console, stdin: TextIO | None = None) -> int:
+def run(session: QuizSession, loader: BackgroundGrader, console: Console, stdin: TextIO | None = None,
+        wait: JudgeWait | None = None) -> int:
     """Runs the session in the terminal, or on a pipe when stdin is not one; prints the summary; the exit code."""
     stdin = stdin or sys.stdin
     plain = not stdin.isatty()
@@ -252,7 +246,7 @@ def run(session: QuizSession, loader: BackgroundGrader, console: Console, stdin:
         # Scripts read whole lines: no wrapping at the console's width.
         console = Console(file=console.file, soft_wrap=True, highlight=False)
     try:
-        ending = run_piped(session, loader, console, stdin) if plain else run_terminal(session, loader, console)
+        ending = run_piped(session, loader, console, stdin) if plain else run_terminal(session, loader, console, wait)
     except KeyboardInterrupt:
         ending = Ending("Ctrl-C", 130)
     except QuizzerError:
@@ -284,7 +278,8 @@ def start_quiz(
 
     config = load_config().with_flags(llm__cache=False if no_cache else None)
     decks = load_decks(deck_names, config)
-    loader = background_grader(grader_name, config, db)
+    wait = JudgeWait()  # the LLM judge's observer: the terminal shows its wait, and lets the learner skip it
+    loader = background_grader(grader_name, config, db, observer=wait)
     options = QuizOptions(tuple(tags), limit, new, cram, config.quiz.new_per_day)
     connection = connect(resolve_db_path(config, db))
     try:
@@ -292,6 +287,6 @@ def start_quiz(
         if not session.queue:
             nothing_to_do(session, console, [deck.name for deck in decks])
             return 0
-        return run(session, loader, console)
+        return run(session, loader, console, wait=wait)
     finally:
         connection.close()

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from quizzer.core.types import Rating, Verdict
+from quizzer.quiz_text import describe_due, matched_reference, reflow, summary_rows
 from quizzer.session import Outcome, QueueItem, Summary
 
 VERDICT_STYLE = {
@@ -59,10 +60,8 @@ def grade_panel(outcome: Outcome, now: datetime) -> Panel:
         lines.append(Text.assemble(("  ✗ ", "red"), point,
                                    (" (contradicted)", "bold red") if point in contradicted else (" (missing)", "dim")))
     lines.append(Text(""))
-    lines.append(Text.assemble(("Reference: ", "bold"), _reference(outcome)))
+    lines.append(Text.assemble(("Reference: ", "bold"), matched_reference(outcome)))
     if card.notes:
-        from quizzer.cli.deck_render import reflow  # after the first question, so its imports cost nothing
-
         lines.append(Text.assemble(("Notes: ", "bold dim"), (reflow(card.notes), "dim")))
     lines.append(Text(""))
     lines.append(_rating_line(outcome, now))
@@ -90,41 +89,6 @@ def summary_panel(summary: Summary, now: datetime, reason: str) -> Panel:
     return Panel(table, title=f"Session summary ({reason})", title_align="left", border_style="blue")
 
 
-def summary_rows(summary: Summary, now: datetime) -> list[tuple[str, str]]:
-    rows = [
-        ("Reviewed", f"{summary.reviewed} ({summary.answered} answered, {summary.revealed} revealed)"),
-        ("Verdicts", f"{summary.correct} correct · {summary.partial} partial · {summary.incorrect} incorrect"
-                     + (f" · {summary.undecided} undecided" if summary.undecided else "")),
-    ]
-    if summary.by_rating:
-        rows.append(("Ratings", " · ".join(f"{count} {name}" for name, count in summary.by_rating.items())))
-    if summary.overridden or summary.settled or summary.skipped:
-        calls = [f"{summary.overridden} overridden"]
-        calls += [f"{summary.settled} uncertain settled"] if summary.settled else []
-        rows.append(("Your calls", " · ".join([*calls, f"{summary.skipped} skipped"])))
-    if summary.left_in_queue:
-        rows.append(("Not reached", f"{summary.left_in_queue} card(s); they stay due"))
-    if summary.cram:
-        rows.append(("Cram", "reviews recorded; the schedule was not changed"))
-    if summary.next_due is not None:
-        rows.append(("Next due", describe_due(summary.next_due, now)))
-    return rows
-
-
-def describe_due(due: datetime, now: datetime) -> str:
-    seconds = (due - now).total_seconds()
-    if seconds <= 0:
-        return "now"
-    if seconds < 30:
-        return "in under a minute"
-    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
-        # Rounded, so a 1-minute step measured a few milliseconds later still reads "1 minute".
-        if seconds >= size * 0.95:
-            count = round(seconds / size)
-            return f"in {count} {unit}{'s' if count != 1 else ''}"
-    return "in under a minute"
-
-
 def print_plain_grade(console: Console, outcome: Outcome, now: datetime) -> None:
     """One grade as plain lines, for scripted (piped) sessions."""
     grade = outcome.grade
@@ -134,17 +98,13 @@ def print_plain_grade(console: Console, outcome: Outcome, now: datetime) -> None
         probability = f" (p={grade.probability:.2f})" if grade.probability is not None else ""
         verdict = f"{grade.verdict.value}{probability}"
     console.print(f"grade: {verdict}", highlight=False)
+    if grade.reason and grade.verdict is Verdict.UNGRADABLE:
+        console.print(f"why: {grade.reason}", highlight=False)
     contradicted = set(grade.contradicted_key_points)
     for point in grade.missing_key_points:
         console.print(f"{'contradicted' if point in contradicted else 'missing'}: {point}", highlight=False)
-    console.print(f"reference: {_reference(outcome)}", highlight=False)
+    console.print(f"reference: {matched_reference(outcome)}", highlight=False)
     console.print(_rating_line(outcome, now).plain, highlight=False)
-
-
-def _reference(outcome: Outcome) -> str:
-    card = outcome.item.card
-    index = outcome.grade.matched_reference
-    return card.references[index] if index is not None and 0 <= index < len(card.references) else card.reference
 
 
 def _rating_line(outcome: Outcome, now: datetime) -> Text:

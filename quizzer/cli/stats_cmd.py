@@ -40,10 +40,10 @@ def stats(
 
     from quizzer.core.config import load_config
     from quizzer.mastery import mastery_report, select_decks
-    from quizzer.storage.db import connect, resolve_db_path
+    from quizzer.storage.db import connect_for_reading, resolve_db_path
 
     config = load_config()
-    connection = connect(resolve_db_path(config, db))
+    connection = connect_for_reading(resolve_db_path(config, db))
     chosen, without_file = select_decks(connection, decks or [], config.decks)
     report = mastery_report(connection, _now(now), chosen, without_file)
     if as_json:
@@ -63,9 +63,9 @@ def history(
     from quizzer.cli.stats_render import print_history
     from quizzer.core.config import load_config
     from quizzer.review_log import card_history
-    from quizzer.storage.db import connect, resolve_db_path
+    from quizzer.storage.db import connect_for_reading, resolve_db_path
 
-    deck_name, entries = card_history(connect(resolve_db_path(load_config(), db)), card, deck)
+    deck_name, entries = card_history(connect_for_reading(resolve_db_path(load_config(), db)), card, deck)
     print_history(deck_name, card, entries)
 
 
@@ -82,14 +82,14 @@ def export_reviews(
     from quizzer.core.config import load_config
     from quizzer.core.errors import QuizzerError
     from quizzer.review_log import check_format, write_records
-    from quizzer.storage.db import connect, resolve_db_path
+    from quizzer.storage.db import connect_for_reading, resolve_db_path
     from quizzer.storage.export import export_records
 
     if format is None:  # `-o reviews.jsonl` means JSONL, as in `quizzer grade`
         suffix = output.suffix.lower().lstrip(".") if output is not None else ""
         format = suffix if suffix in ("csv", "jsonl") else "csv"
     check_format(format)
-    records = export_records(connect(resolve_db_path(load_config(), db)), deck=deck)
+    records = export_records(connect_for_reading(resolve_db_path(load_config(), db)), deck=deck)
     if output is None:
         write_records(records, sys.stdout, format)
         return

@@ -38,7 +38,11 @@ class OutputFileError(QuizzerError):
 
 
 class StorageError(QuizzerError):
-    """The review database could not be opened or migrated."""
+    """The review database could not be opened, migrated or written."""
+
+
+class DatabaseLockedError(StorageError):
+    """Another program held the database's write lock for longer than the busy timeout (trying again may work)."""
 
 
 class LLMError(QuizzerError):

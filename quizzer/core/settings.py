@@ -91,6 +91,12 @@ class LLMSettings:
 
 
 @dataclass(frozen=True)
+class ServeSettings:
+    token: str | None = setting(None, "Token `quizzer serve` asks of every request (always needed off loopback; "
+                                      "generated and printed when unset).", secret=True)
+
+
+@dataclass(frozen=True)
 class Settings:
     db: str | None = setting(None, "Path of the review database (default: in the user data dir).")
     cache_dir: str | None = setting(None, "Folder of the embedding cache (default: the user cache dir).")
@@ -98,6 +104,7 @@ class Settings:
     grader: GraderSettings = field(default_factory=GraderSettings)
     quiz: QuizSettings = field(default_factory=QuizSettings)
     llm: LLMSettings = field(default_factory=LLMSettings)
+    serve: ServeSettings = field(default_factory=ServeSettings)
 
 
 @dataclass(frozen=True)
@@ -192,7 +199,7 @@ def _infos(model: type, prefix: str = "") -> dict[str, SettingInfo]:
 
 
 SETTINGS: dict[str, SettingInfo] = _infos(Settings)
-# The tables of the file ([grader], [quiz], [llm]) and the dataclass of each.
+# The tables of the file ([grader], [quiz], [llm], [serve]) and the dataclass of each.
 SECTIONS: dict[str, type] = {
     item.name: typing.get_type_hints(Settings)[item.name] for item in fields(Settings) if "setting" not in item.metadata
 }

@@ -1,8 +1,11 @@
-"""The value types every layer shares: grading's (`Verdict`, `Submission`, `Grade` and the one protocol, `Grader`),
-an answer's `Encoding` by the embedding model, and scheduling's (`Rating`, `Phase`, `CardState`, UTC times)."""
+"""The value types every layer shares: grading's (`Verdict`, `Submission`, `Grade` and the one protocol, `Grader`,
+with `PreparesCards` for the graders that can work ahead), a card's short-answer fields (`AnswerType`,
+`AnswerFormat`), an answer's `Encoding` by the embedding model, and scheduling's (`Rating`, `Phase`, `CardState`,
+UTC times)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -28,6 +31,45 @@ class Verdict(str, Enum):
         return self in (Verdict.CORRECT, Verdict.PARTIAL, Verdict.INCORRECT)
 
 
+class AnswerType(str, Enum):
+    """The form a card's answer takes (its `type:`, else detected by `quizzer.grading.offline.typed`); TEXT keeps
+    the free-text grader."""
+
+    NUMBER = "number"
+    EXPRESSION = "expression"
+    LIST = "list"
+    NAME = "name"
+    CODE = "code"
+    DATE = "date"
+    YES_NO = "yes_no"
+    TEXT = "text"
+
+
+# `tolerance:` is an absolute amount in the first answer's unit ("0.5") or a share of it ("1%").
+_TOLERANCE = re.compile(r"^\s*(\d+(?:\.\d+)?|\.\d+)\s*(%?)\s*$")
+
+
+def parse_tolerance(text: str | None) -> tuple[float, bool] | None:
+    """A `tolerance:` as (amount, whether a percentage): "0.5" is (0.5, False), "1%" (1.0, True); None if neither."""
+    match = _TOLERANCE.match(text or "")
+    return None if match is None else (float(match.group(1)), bool(match.group(2)))
+
+
+@dataclass(frozen=True)
+class AnswerFormat:
+    """What a card says about the form of its answer: its deck fields `type`, `tolerance`, `ordered` and
+    `partial_credit` (see `quizzer.grading.offline.typed`). The default says nothing: the form is detected."""
+
+    type: str | None = None
+    tolerance: str | None = None
+    ordered: bool = False
+    partial_credit: bool = False
+
+    def fields(self) -> dict[str, str | bool]:
+        """The fields that are set, under their deck-file names."""
+        return {name: value for name, value in asdict(self).items() if value}
+
+
 @dataclass(frozen=True)
 class Submission:
     """What a grader needs: the question, its acceptable answers, key points, and the learner's answer."""
@@ -38,6 +80,7 @@ class Submission:
     key_points: tuple[str, ...] = ()
     card_id: str | None = None
     deck: str | None = None
+    answer_format: AnswerFormat = AnswerFormat()
 
     @classmethod
     def for_card(cls, card: Any, answer: str, deck: str | None = None) -> Submission:
@@ -49,6 +92,7 @@ class Submission:
             key_points=tuple(card.key_points),
             card_id=card.id,
             deck=deck,
+            answer_format=getattr(card, "answer_format", AnswerFormat()),
         )
 
 
@@ -144,6 +188,17 @@ class Grader(Protocol):
 
     def grade_batch(self, submissions: Sequence[Submission]) -> list[Grade]:
         """Grades in input order; batching lets embedding graders encode once."""
+        ...
+
+
+@runtime_checkable
+class PreparesCards(Protocol):
+    """A grader that can do a card's share of the work before any answer to it comes (the quiz calls it while
+    the learner reads the question)."""
+
+    def prepare(self, submissions: Sequence[Submission]) -> None:
+        """Readies grading answers to these submissions' cards; reads only the card side (question,
+        references, key points), never the answer, and asks no LLM."""
         ...
 
 

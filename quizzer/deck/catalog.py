@@ -22,6 +22,15 @@ def bundled_decks() -> list[Path]:
     return deck_files_in(bundled_decks_dir())
 
 
+# Bundled decks that `quizzer quiz` leaves out when no deck is named: quiz them by name.
+NOT_IN_ROTATION = frozenset({"short-answer"})
+
+
+def default_decks() -> list[Path]:
+    """The bundled decks a quiz with no deck named (and no `decks` in the config) draws from."""
+    return [path for path in bundled_decks() if path.stem not in NOT_IN_ROTATION]
+
+
 def known_decks(config: Config | None = None) -> list[Path]:
     """Bundled decks, then the files and directories listed in the config's `decks` (names there are skipped)."""
     found = bundled_decks()
@@ -74,9 +83,32 @@ def load(name_or_path: str | Path, config: Config | None = None) -> Deck:
 
 
 def load_decks(names: Sequence[str], config: Config) -> list[Deck]:
-    """The named decks (a folder: the decks in it); else those in the config's `decks`; else the bundled decks."""
-    chosen = expand_folders(list(names) or config.decks)
-    return [load(entry, config) for entry in (chosen or bundled_decks())]
+    """The named decks (a folder: the decks in it); else those in the config's `decks`; else the bundled decks
+    in the default rotation (the interview decks).
+
+    A folder holding no deck is an error, as are two different deck files of one name (their cards would merge).
+    """
+    given = list(names) or config.decks
+    chosen = expand_folders(given, require_decks=True)
+    return distinct_decks([load(entry, config) for entry in (chosen if given else default_decks())])
+
+
+def distinct_decks(decks: Iterable[Deck]) -> list[Deck]:
+    """The decks, each file once; raises DeckError naming both files when two different files share a name."""
+    by_name: dict[str, Deck] = {}
+    problems: list[str] = []
+    for deck in decks:
+        first = by_name.setdefault(deck.name, deck)
+        if first is deck or _same_file(first.path, deck.path):
+            continue
+        problems.append(f"two decks are named {deck.name!r}: {first.path} and {deck.path}")
+    if problems:
+        raise DeckError(problems, hint="give each deck its own `name:`, or use one of them at a time")
+    return list(by_name.values())
+
+
+def _same_file(first: Path | None, second: Path | None) -> bool:
+    return first is not None and second is not None and first.resolve() == second.resolve()
 
 
 @dataclass(frozen=True)
@@ -93,6 +125,12 @@ def check_decks(paths: Iterable[str | Path]) -> list[DeckCheck]:
     checks: list[DeckCheck] = []
     for given in paths:
         path = Path(given)
+        if not path.exists() and not _looks_like_path(str(given)):
+            try:  # a deck's name, as every other command takes
+                path = resolve_deck(str(given))
+            except QuizzerError as error:
+                checks.append(DeckCheck(path, None, (f"{given}: no such file, and {error.message}",)))
+                continue
         files = deck_files_in(path) if path.is_dir() else [path]
         if path.is_dir() and not files:
             checks.append(DeckCheck(path, None, (f"{path}: holds no .yaml or .yml deck files",)))
@@ -116,12 +154,20 @@ def deck_files_in(directory: Path) -> list[Path]:
     return sorted(path for path in directory.iterdir() if path.suffix.lower() in DECK_SUFFIXES and path.is_file())
 
 
-def expand_folders(entries: Iterable[str | Path]) -> list[str | Path]:
-    """The entries with each one that names a folder replaced by the deck files in it (the others as given)."""
+def expand_folders(entries: Iterable[str | Path], require_decks: bool = False) -> list[str | Path]:
+    """The entries with each one that names a folder replaced by the deck files in it (the others as given).
+
+    `require_decks`: a folder without deck files is an error (a deck argument that names nothing usable)."""
     expanded: list[str | Path] = []
+    empty: list[str] = []
     for entry in entries:
         folder = Path(entry).expanduser()
-        expanded.extend(deck_files_in(folder) if folder.is_dir() else [entry])
+        files = deck_files_in(folder) if folder.is_dir() else [entry]
+        if folder.is_dir() and not files:
+            empty.append(f"{folder}: a folder with no .yaml or .yml deck files in it")
+        expanded.extend(files)
+    if require_decks and empty:
+        raise DeckError(empty, hint="name a deck, a deck file, or a folder of .yaml decks (`quizzer decks list`)")
     return expanded
 
 

@@ -7,18 +7,20 @@ Importers never stop at the first bad line: what they cannot use is listed in
 from __future__ import annotations
 
 import csv
-import html
 import io
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from quizzer.core.errors import DeckError
+from quizzer.core.text_input import clean_text
 from quizzer.core.resources import word_list
+from quizzer.core.types import AnswerFormat
+from quizzer.deck.anki.text import clean_field
 from quizzer.deck.loader import CARD_ID_PATTERN, DECK_SUFFIXES, read_utf8, require_file
-from quizzer.deck.model import Card, Deck
+from quizzer.deck.model import Card, Deck, answer_format_problems
 
 FORMATS = ("notes", "csv", "tsv", "anki")
 
@@ -79,7 +81,8 @@ def detect_format(path: Path, text: str) -> str:
 
 
 _FORMAT_HINTS = {
-    "notes": "notes hold questions as lines ending in '?', each followed by its answer paragraph",
+    "notes": "notes hold questions as lines ending in '?', `Q:` or `Question:` lines, or Markdown headings, each "
+             "followed by its answer (after `A:` or `Answer:`, on the next line, or in the next paragraph)",
     "csv": "a CSV file needs a header row with at least `question` and `answer` columns",
     "tsv": "a TSV file needs a header row with at least `question` and `answer` columns",
     "anki": "export from Anki with File > Export > Notes in Plain Text",
@@ -88,7 +91,7 @@ _FORMAT_HINTS = {
 
 def _read_source(path: Path) -> str:
     require_file(path, "give the file to import", what="a file to import")
-    return read_utf8(path)
+    return clean_text(read_utf8(path))
 
 
 # --- ids ------------------------------------------------------------------------------------
@@ -158,33 +161,107 @@ def split_questions(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"(?<=\?)\s+(?=\S)", text.strip()) if part.strip()]
 
 
+_QUESTION_MARK = re.compile(r"^\s*(?:\*\*)?(?:q|question)\s*\d*\s*(?:\*\*)?\s*[:：]\s*(?:\*\*)?\s*(.*)$", re.IGNORECASE)
+_ANSWER_MARK = re.compile(r"^\s*(?:\*\*)?(?:a|answer)\s*\d*\s*(?:\*\*)?\s*[:：]\s*(?:\*\*)?\s*(.*)$", re.IGNORECASE)
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+
+
+@dataclass
+class _Group:
+    """A question and the paragraphs after it (its answer, then notes)."""
+
+    question: _Paragraph
+    answers: list[_Paragraph] = field(default_factory=list)
+    marked: bool = False  # asked with `Q:` or as a heading: one question, never split at its '?'
+
+
 def parse_notes(text: str, source: str) -> tuple[list[Card], str | None, list[str]]:
-    """Questions are paragraphs ending in '?'; the paragraphs after them are their answers and notes."""
-    paragraphs = _paragraphs(text)
-    title = None
-    if paragraphs and len(paragraphs[0].lines) == 1 and paragraphs[0].lines[0].startswith("#"):
-        title = paragraphs[0].lines[0].lstrip("#").strip() or None
-        paragraphs = paragraphs[1:]
+    """Questions and their answers in loose notes. A question is a paragraph ending in '?', a line after `Q:` or
+    `Question:`, or a Markdown heading; its answer is the text after it (after `A:`/`Answer:`, on the next line,
+    or in the next paragraph), and later paragraphs are its notes. A first heading above all others is the title."""
+    lines = text.splitlines()
+    title, skip = _notes_title(lines)
     problems: list[str] = []
-    groups: list[tuple[_Paragraph, list[_Paragraph]]] = []
-    for paragraph in paragraphs:
-        if paragraph.text.endswith("?"):
-            groups.append((paragraph, []))
-        elif groups:
-            groups[-1][1].append(paragraph)
-        else:
-            problems.append(f"{source}:{paragraph.line}: text before the first question was not imported")
+    groups: list[_Group] = []
+    for paragraph in _paragraphs("\n".join("" if number <= skip else line for number, line in enumerate(lines, 1))):
+        _read_paragraph(paragraph, groups, source, problems)
     ids = _IdMaker()
     cards: list[Card] = []
-    for question_paragraph, answers in groups:
-        cards.extend(_cards_for_group(question_paragraph, answers, ids, source, problems))
+    for group in groups:
+        cards.extend(_cards_for_group(group.question, group.answers, ids, source, problems, split=not group.marked))
     return cards, title, problems
 
 
+def _notes_title(lines: list[str]) -> tuple[str | None, int]:
+    """The notes' title and its line: the first line when it is a heading above every later heading."""
+    first = next(((number, line.strip()) for number, line in enumerate(lines, 1) if line.strip()), None)
+    if first is None or not first[1].startswith("#") or first[1].endswith("?"):
+        return None, 0
+    level = len(first[1]) - len(first[1].lstrip("#"))
+    later = [len(match.group(1)) for line in lines[first[0]:] if (match := _HEADING.match(line))]
+    if any(other <= level for other in later):
+        return None, 0  # headings of one level: each is a question
+    return first[1].lstrip("#").strip() or None, first[0]
+
+
+def _read_paragraph(paragraph: _Paragraph, groups: list[_Group], source: str, problems: list[str]) -> None:
+    """Adds one paragraph's questions and answers to `groups`, line by line."""
+    if paragraph.text.endswith("?") and not any(
+        _marked_question(line) is not None or _ANSWER_MARK.match(line) for line in paragraph.lines
+    ):
+        groups.append(_Group(paragraph))  # one or more questions; the next paragraphs answer them
+        return
+    answer: list[str] = []
+    answer_line = paragraph.line
+    group: _Group | None = None  # the group this paragraph opened
+
+    def close_answer() -> None:
+        nonlocal answer
+        if answer:
+            if groups:
+                groups[-1].answers.append(_Paragraph(answer_line, tuple(answer)))
+            else:
+                problems.append(f"{source}:{answer_line}: text before the first question was not imported")
+        answer = []
+
+    for number, line in enumerate(paragraph.lines, start=paragraph.line):
+        marked = _marked_question(line)
+        answer_mark = _ANSWER_MARK.match(line)
+        if marked is not None:
+            close_answer()
+            group = _Group(_Paragraph(number, (marked,)), marked=True)
+            groups.append(group)
+        elif answer_mark is not None:
+            close_answer()
+            answer, answer_line = ([answer_mark.group(1)] if answer_mark.group(1) else []), number
+        elif line.endswith("?") and not answer and group is not None and not group.marked:
+            # A question wrapped over lines, or several question lines before their answer.
+            group.question = _Paragraph(group.question.line, (*group.question.lines, line))
+        elif line.endswith("?") and (answer or group is None):
+            # A question line, its answer on the next line: "Q1?\nA1\nQ2?\nA2".
+            close_answer()
+            group = _Group(_Paragraph(number, (line,)))
+            groups.append(group)
+        else:
+            if not answer:
+                answer_line = number
+            answer.append(line)
+    close_answer()
+
+
+def _marked_question(line: str) -> str | None:
+    """The question of a `Q: ...` / `Question: ...` line or a heading, else None."""
+    match = _QUESTION_MARK.match(line) or _HEADING.match(line)
+    if match is None:
+        return None
+    return match.group(match.lastindex or 1).strip() or None
+
+
 def _cards_for_group(
-    question_paragraph: _Paragraph, answers: list[_Paragraph], ids: _IdMaker, source: str, problems: list[str]
+    question_paragraph: _Paragraph, answers: list[_Paragraph], ids: _IdMaker, source: str, problems: list[str],
+    split: bool = True,
 ) -> list[Card]:
-    questions = split_questions(question_paragraph.text)
+    questions = split_questions(question_paragraph.text) if split else [question_paragraph.text]
     where = f"{source}:{question_paragraph.line}"
     if not answers:
         problems.append(f"{where}: question {question_paragraph.text!r} has no answer after it; skipped")
@@ -214,9 +291,11 @@ def _cards_for_group(
 
 # --- CSV / TSV ------------------------------------------------------------------------------
 
-_COLUMNS = ("id", "question", "answer", "key_points", "tags", "notes")
+_COLUMNS = ("id", "question", "answer", "key_points", "tags", "notes", "type", "tolerance", "ordered",
+            "partial_credit")
 _COLUMN_ALIASES = {"front": "question", "back": "answer", "answers": "answer", "key points": "key_points",
-                   "keypoints": "key_points", "note": "notes", "tag": "tags"}
+                   "keypoints": "key_points", "note": "notes", "tag": "tags", "partial credit": "partial_credit"}
+_TRUE, _FALSE = ("true", "yes", "1", "y"), ("false", "no", "0", "n", "")
 
 
 def parse_csv(text: str, source: str) -> tuple[list[Card], str | None, list[str]]:
@@ -290,11 +369,28 @@ def _table_card(
         id=ids.make(question, wanted),
         question=question,
         references=(answer,),
-        key_points=tuple(_split(values.get("key_points", ""), r"[;|]")),
+        # '|' where the cell has one, so a key point may hold a ';' (how `decks export --format csv` writes them).
+        key_points=tuple(_split(values.get("key_points", ""), r"\|" if "|" in values.get("key_points", "") else ";")),
         notes=values.get("notes", ""),
         tags=tuple(_split(values.get("tags", ""), split_tags)),
         line=line,
+        answer_format=_answer_format(values, where, problems),
     )
+
+
+def _answer_format(values: dict[str, str], where: str, problems: list[str]) -> AnswerFormat:
+    """The short-answer columns; a bad value is reported and left out."""
+    flags = {}
+    for name in ("ordered", "partial_credit"):
+        value = values.get(name, "").lower()
+        if value not in _TRUE + _FALSE:
+            problems.append(f"{where}: {name} {values[name]!r} is not true or false; ignored")
+        flags[name] = value in _TRUE
+    answer_format = AnswerFormat(type=values.get("type") or None, tolerance=values.get("tolerance") or None, **flags)
+    found = answer_format_problems(answer_format)
+    for message in found.values():
+        problems.append(f"{where}: {message}; ignored")
+    return replace(answer_format, **{name: getattr(AnswerFormat(), name) for name in found})
 
 
 def _split(text: str, pattern: str) -> list[str]:
@@ -320,14 +416,7 @@ def _anki_header(lines: list[str]) -> tuple[dict[str, str], int]:
 
 def strip_html(text: str) -> str:
     """Anki field HTML as plain text: line breaks kept, tags and media references dropped, entities decoded."""
-    # Anki's editor starts each line with <div> (or ends one with <br>).
-    text = re.sub(r"(?i)<br\s*/?>|<(div|p|h\d)(\s[^>]*)?>", "\n", text)
-    text = re.sub(r"(?i)<li(\s[^>]*)?>", "\n- ", text)
-    text = re.sub(r"<[^>]+>", "", text)
-    text = re.sub(r"\[sound:[^\]]*\]", "", text)
-    text = html.unescape(text).replace("\xa0", " ")
-    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return clean_field(text).text
 
 
 def parse_anki(text: str, source: str) -> tuple[list[Card], str | None, list[str]]:

@@ -16,11 +16,14 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from quizzer.core.errors import DeckError
-from quizzer.deck.model import Card, Deck
+from quizzer.core.text_input import clean_text
+from quizzer.core.types import AnswerFormat
+from quizzer.deck.model import Card, Deck, answer_format_problems
 
 DECK_SUFFIXES = (".yaml", ".yml")
 DECK_FIELDS = ("name", "description", "cards")
-CARD_FIELDS = ("id", "question", "answer", "answers", "key_points", "notes", "tags")
+CARD_FIELDS = ("id", "question", "answer", "answers", "key_points", "notes", "tags",
+               "type", "tolerance", "ordered", "partial_credit")
 CARD_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]+$")
 
 _YAML = "tag:yaml.org,2002:"
@@ -50,12 +53,36 @@ def parse_deck(text: str, path: Path) -> Deck:
     try:
         root = yaml.compose(text, Loader=_SAFE_LOADER)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise DeckError([f"{where}: not valid YAML: {error.problem or error}"]) from None
+        raise DeckError([f"{path}{_yaml_problem(error)}"]) from None
+    except yaml.reader.ReaderError as error:  # a control character: found by its position in the text
+        raise DeckError([f"{path}{_unacceptable_character(text, error)}"], hint="delete the character") from None
     except yaml.YAMLError as error:
         raise DeckError([f"{path}: not valid YAML: {error}"]) from None
     return _DeckReader(path).read(root)
+
+
+def _yaml_problem(error: yaml.MarkedYAMLError) -> str:
+    """":LINE: not valid YAML: ..." at the line where the problem starts: an unclosed quote or bracket is
+    reported where it opened (PyYAML's own mark is where it gave up, often the end of the file)."""
+    problem, context = error.problem or str(error), error.context or ""
+    start, found = error.context_mark, error.problem_mark
+    unclosed = context.startswith("while scanning") or "flow" in context or "end of stream" in problem
+    if start is not None and found is not None and unclosed and start.line < found.line:
+        what = context.removeprefix("while scanning ").removeprefix("while parsing ")
+        return (f":{start.line + 1}: not valid YAML: {what} starts here and is never closed "
+                f"({problem} on line {found.line + 1})")
+    mark = found or start
+    return f":{mark.line + 1}: not valid YAML: {problem}" if mark else f": not valid YAML: {problem}"
+
+
+def _unacceptable_character(text: str, error: yaml.reader.ReaderError) -> str:
+    character = chr(error.character) if isinstance(error.character, int) else str(error.character)
+    index = text.find(character)
+    if index < 0:
+        return f": not valid YAML: {error.reason} (character {character!r})"
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return f":{line}: not valid YAML: {error.reason} (character {ord(character):#06x} in column {column})"
 
 
 def _read_text(path: Path) -> str:
@@ -147,7 +174,7 @@ class _DeckReader:
         if node is None or node.tag == _NULL_TAG:
             return None
         if isinstance(node, ScalarNode):
-            return node.value  # a refused tag was reported by the walk in `read`
+            return clean_text(node.value)  # a refused tag was reported by the walk in `read`
         self.problem(node, f"{field} must be text, not {_kind(node)}", card)
         return None
 
@@ -222,6 +249,7 @@ class _DeckReader:
         key_points = self.text_list(fields.get("key_points"), "key_points", label) or []
         notes = self.text(fields.get("notes"), "notes", label) or ""
         tags = self.text_list(fields.get("tags"), "tags", label) or []
+        answer_format = self.answer_format(fields, label)
         if len(self.problems) > problems_before:
             return None
         return Card(
@@ -232,7 +260,29 @@ class _DeckReader:
             notes=notes.strip(),
             tags=tuple(tags),
             line=line,
+            answer_format=answer_format,
         )
+
+    def answer_format(self, fields: dict[str, Node], label: str) -> AnswerFormat:
+        """The short-answer fields: `type`, `tolerance`, `ordered`, `partial_credit`."""
+        answer_format = AnswerFormat(
+            type=(self.text(fields.get("type"), "type", label) or "").strip() or None,
+            tolerance=(self.text(fields.get("tolerance"), "tolerance", label) or "").strip() or None,
+            ordered=self.flag(fields.get("ordered"), "ordered", label),
+            partial_credit=self.flag(fields.get("partial_credit"), "partial_credit", label),
+        )
+        for name, message in answer_format_problems(answer_format).items():
+            self.problem(fields[name], message, label)
+        return answer_format
+
+    def flag(self, node: Node | None, field: str, card: str) -> bool:
+        """A true/false field; absent or null is false."""
+        if node is None or node.tag == _NULL_TAG:
+            return False
+        if isinstance(node, ScalarNode) and node.tag == _YAML + "bool":
+            return node.value.lower() in ("true", "yes", "on")
+        self.problem(node, f"{field} must be true or false, not {_kind(node)}", card)
+        return False
 
     def references(self, card_node: MappingNode, fields: dict[str, Node], label: str) -> list[str]:
         if "answer" in fields and "answers" in fields:

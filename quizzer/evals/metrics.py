@@ -185,7 +185,7 @@ class MetricColumns:
         self.probability, self.ranking, self.gold_score = array("d"), array("d"), array("d")
         self.missing_probability = self.missing_ranking = 0
         self.confusion: dict[str, dict[str, int]] = {}
-        # group name -> [answers, right (correct vs not), uncertain], per grouping.
+        # group name -> [answers, right (correct vs not), uncertain, graded correct], per grouping.
         self.groups: dict[str, dict[str, list[int]]] = {name: {} for name in GROUPINGS}
         self.escalated = 0
         self.llm_items = 0
@@ -231,10 +231,11 @@ class MetricColumns:
         for grouping, attribute in GROUPINGS.items():
             group = getattr(result, attribute)
             if group is not None:
-                counts = self.groups[grouping].setdefault(group, [0, 0, 0])
+                counts = self.groups[grouping].setdefault(group, [0, 0, 0, 0])
                 counts[0] += 1
                 counts[1] += pred == gold
                 counts[2] += result.verdict == "uncertain"
+                counts[3] += result.verdict == "correct"
         self._add_llm(result)
 
     def _add_llm(self, result: ItemResult) -> None:
@@ -330,8 +331,8 @@ def metrics_from_columns(
     order = {"correct": 0, "partial": 1, "incorrect": 2}
     figures["confusion"] = dict(sorted(columns.confusion.items(), key=lambda item: order.get(item[0], 3)))
     for grouping in GROUPINGS:
-        figures[grouping] = {name: {"n": n, "accuracy": right / n, "uncertain": unsure}
-                             for name, (n, right, unsure) in sorted(columns.groups[grouping].items())}
+        figures[grouping] = {name: {"n": n, "accuracy": right / n, "uncertain": unsure, "graded_correct": correct}
+                             for name, (n, right, unsure, correct) in sorted(columns.groups[grouping].items())}
     llm = llm_figures(columns, stats)
     if llm:
         figures["llm"] = llm

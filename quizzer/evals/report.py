@@ -262,13 +262,14 @@ def _breakdown_section(graders: list[dict], key: str, title: str, worst: int | N
         # The questions the first grader gets wrong most often, among those with a few answers.
         groups = sorted((n for n in groups if first.get(n, {}).get("n", 0) >= 3),
                         key=lambda n: first[n]["accuracy"])[:worst]
-    lines = ["", f"## {title}", "", "accuracy (answers) per grader", "",
+    lines = ["", f"## {title}", "", "accuracy (answers; graded correct, uncertain) per grader", "",
              "| group | " + " | ".join(f"`{g['spec']}`" for g in graders) + " |",
              "|---|" + "---:|" * len(graders)]
     for name in groups:
         cells = []
         for grader in graders:
             entry = grader["metrics"].get(key, {}).get(name)
-            cells.append(f"{entry['accuracy']:.2f} ({entry['n']})" if entry else "-")
+            cells.append(f"{entry['accuracy']:.2f} ({entry['n']}; {entry.get('graded_correct', '?')} correct, "
+                         f"{entry['uncertain']} uncertain)" if entry else "-")
         lines.append(f"| {name.replace('|', '/')} | " + " | ".join(cells) + " |")
     return lines

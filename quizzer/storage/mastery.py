@@ -85,6 +85,19 @@ class GraderOverrides:
 
 
 @dataclass(frozen=True)
+class DayRetention:
+    """One UTC day's non-cram reviews with a final rating, and how many of them were not Again."""
+
+    day: date
+    reviews: int
+    kept: int
+
+    @property
+    def retention(self) -> float | None:
+        return self.kept / self.reviews if self.reviews else None
+
+
+@dataclass(frozen=True)
 class StudiedCard:
     """A card with a schedule: its key in this query, its stability and last review (a julian day; None: none)."""
 
@@ -223,6 +236,18 @@ class MasteryQuery:
                 (now_julian,),
             )
         }
+
+    def retention_by_day(self, since_julian: float, now_julian: float) -> list[DayRetention]:
+        """The days (UTC) from `since` to `now` with reviews of cards in scope counted by retention, oldest first."""
+        rows = self.connection.execute(
+            """SELECT date(o.reviewed_at) AS day, count(*), coalesce(sum(o.final_rating > 1), 0)
+               FROM review_outcomes o JOIN temp.mastery_cards s ON s.deck = o.deck AND s.card_id = o.card_id
+               WHERE o.cram = 0 AND o.final_rating IS NOT NULL
+                 AND julianday(o.reviewed_at) >= :since AND julianday(o.reviewed_at) <= :now
+               GROUP BY day ORDER BY day""",
+            {"since": since_julian, "now": now_julian},
+        ).fetchall()
+        return [DayRetention(date.fromisoformat(row[0]), row[1], row[2]) for row in rows]
 
     def hardest(self, limit: int) -> list[HardCard]:
         """The cards with most lapses (then lowest retrievability), with the question the database recorded."""

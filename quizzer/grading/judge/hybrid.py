@@ -10,13 +10,15 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from quizzer.core.errors import LLMError
-from quizzer.core.types import Grade, Grader, GraderInfo, Submission, Verdict
+from quizzer.core.types import Grade, Grader, GraderInfo, PreparesCards, Submission, Verdict
 from quizzer.grading.judge.judge import (
     GRADER_VERSION,
     JudgedGrader,
+    JudgeObserver,
     Progress,
     RubricJudge,
     VerdictStore,
+    not_asked_grade,
     fallback_grade,
 )
 
@@ -40,6 +42,16 @@ class HybridGrader(JudgedGrader):
             "offline_params": offline.params,
         }
         return GraderInfo(name="hybrid", version=GRADER_VERSION, model=self.judge.model, params=params)
+
+    def without_judge(self, submission: Submission, reason: str) -> Grade:
+        """The offline grade, marked as standing in for the judge's (who was not waited for: `reason`)."""
+        offline = self.offline.grade(submission)
+        return fallback_grade(offline, not_asked_grade(self.info, reason), self.info, how="llm skipped")
+
+    def prepare(self, submissions: Sequence[Submission]) -> None:
+        """The offline grader's work ahead, when it has any; the judge is asked only about real answers."""
+        if isinstance(self.offline, PreparesCards):
+            self.offline.prepare(submissions)
 
     def _grade(self, submissions: Sequence[Submission], on_progress: Progress | None, *, interactive: bool) -> list[Grade]:
         info = self.info
@@ -79,13 +91,15 @@ class HybridGrader(JudgedGrader):
 
 
 def make_hybrid_grader(
-    config: Config, verdicts: VerdictStore | None = None, *, offline: Grader | Callable[[], Grader]
+    config: Config, verdicts: VerdictStore | None = None, *, offline: Grader | Callable[[], Grader],
+    observer: JudgeObserver | None = None,
 ) -> HybridGrader:
-    """The `hybrid` grader: `offline` (a grader, or how to build one) decides, its uncertain answers go to the LLM."""
+    """The `hybrid` grader: `offline` (a grader, or how to build one) decides, its uncertain answers go to the LLM
+    (`observer` hears when)."""
     if not config.llm_configured:
         raise LLMError(
             "the hybrid grader needs an LLM, and none is configured",
             hint="set QUIZZER_LLM_MODEL (see `quizzer llm check`), or use --grader embedding",
         )
-    judge = RubricJudge.from_config(config, verdicts)
+    judge = RubricJudge.from_config(config, verdicts, observer=observer)
     return HybridGrader(offline if isinstance(offline, Grader) else offline(), judge)

@@ -2,7 +2,8 @@
 grader's verdict stands in, marked as a fallback (or "could not grade" when there is none).
 
 `RubricJudge` does the work shared with the hybrid grader: prompt, concurrent calls in input order,
-the verdict cache (a store its caller hands in), and turning replies into `Grade`s.
+the verdict cache (a store its caller hands in), and turning replies into `Grade`s. A `JudgeObserver` handed to
+it hears when it starts and stops waiting for the LLM (a quiz shows "asking the judge" meanwhile).
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -51,6 +53,15 @@ class VerdictStore(Protocol):
         """(key, model, prompt version, grade) rows."""
 
 
+class JudgeObserver(Protocol):
+    """Told when the judge sends answers to the LLM and when their replies are in (cached verdicts never are).
+    Called on the grading thread, around the calls; keep both quick."""
+
+    def judge_started(self, answers: int) -> None: ...
+
+    def judge_finished(self) -> None: ...
+
+
 def cache_key(model: str, prompt_version: str, submission: Submission) -> str:
     """A hash of everything the judge sees; the key points are in the prompt, so they are in the key too."""
     content = [model, prompt_version, submission.question, list(submission.references), list(submission.key_points),
@@ -74,6 +85,7 @@ class RubricJudge:
         interactive_budget_seconds: float | None = None,
         concurrency: int = 4,
         verdicts: VerdictStore | None = None,
+        observer: JudgeObserver | None = None,
     ) -> None:
         self.client = client
         self.prompt = prompt
@@ -81,11 +93,13 @@ class RubricJudge:
         self.interactive_budget_seconds = interactive_budget_seconds or budget_seconds
         self.concurrency = max(1, concurrency)
         self.verdicts = verdicts
+        self.observer = observer
 
     @classmethod
     def from_config(cls, config: Config, verdicts: VerdictStore | None = None, *,
-                    warn: Callable[[str], None] | None = None) -> RubricJudge:
-        """The judge the llm.* settings describe, caching its verdicts in `verdicts` (None: no cache)."""
+                    warn: Callable[[str], None] | None = None, observer: JudgeObserver | None = None) -> RubricJudge:
+        """The judge the llm.* settings describe, caching its verdicts in `verdicts` (None: no cache), telling
+        `observer` when it asks the LLM."""
         return cls(
             LLMClient(LLMSettings.from_config(config), warn=warn),
             load_prompt(),
@@ -93,6 +107,7 @@ class RubricJudge:
             interactive_budget_seconds=config.quiz.llm_budget_seconds,
             concurrency=config.llm.concurrency,
             verdicts=verdicts,
+            observer=observer,
         )
 
     @property
@@ -136,17 +151,20 @@ class RubricJudge:
         if on_progress and submissions:
             on_progress(done, len(submissions))
         fresh: dict[str, Grade] = {}
-        if len(pending) == 1 or self.concurrency == 1:
-            outcomes = ((key, self.judge(submissions[indexes[0]], info, budget)) for key, indexes in pending.items())
-            for key, grade in outcomes:
-                done = self._settle(key, grade, pending, results, fresh, done, len(submissions), on_progress)
-        elif pending:
-            with ThreadPoolExecutor(max_workers=min(self.concurrency, len(pending)), thread_name_prefix="quizzer-llm") as pool:
-                futures = {pool.submit(self.judge, submissions[indexes[0]], info, budget): key
-                           for key, indexes in pending.items()}
-                for future in as_completed(futures):
-                    key = futures[future]
-                    done = self._settle(key, future.result(), pending, results, fresh, done, len(submissions), on_progress)
+        with self._observed(len(pending)):
+            if len(pending) == 1 or self.concurrency == 1:
+                outcomes = ((key, self.judge(submissions[indexes[0]], info, budget)) for key, indexes in pending.items())
+                for key, grade in outcomes:
+                    done = self._settle(key, grade, pending, results, fresh, done, len(submissions), on_progress)
+            elif pending:
+                with ThreadPoolExecutor(max_workers=min(self.concurrency, len(pending)),
+                                        thread_name_prefix="quizzer-llm") as pool:
+                    futures = {pool.submit(self.judge, submissions[indexes[0]], info, budget): key
+                               for key, indexes in pending.items()}
+                    for future in as_completed(futures):
+                        key = futures[future]
+                        done = self._settle(key, future.result(), pending, results, fresh, done, len(submissions),
+                                            on_progress)
         self._store(fresh)
         return [grade for grade in results if grade is not None]
 
@@ -194,6 +212,18 @@ class RubricJudge:
             decided_by="llm",
         )
 
+    @contextmanager
+    def _observed(self, answers: int) -> Iterator[None]:
+        """Tells the observer about the calls inside (none when every verdict was cached)."""
+        if self.observer is None or not answers:
+            yield
+            return
+        self.observer.judge_started(answers)
+        try:
+            yield
+        finally:
+            self.observer.judge_finished()
+
     def _key(self, submission: Submission) -> str:
         return cache_key(self.model, self.prompt.version, submission)
 
@@ -211,11 +241,21 @@ class RubricJudge:
         return done
 
     def _load(self, keys: list[str]) -> dict[str, Grade]:
-        return self.verdicts.load(keys) if self.verdicts is not None and keys else {}
+        if self.verdicts is None or not keys:
+            return {}
+        try:
+            return self.verdicts.load(keys)
+        except QuizzerError as error:  # a locked or read-only database: ask the LLM instead
+            log.warning("the LLM verdict cache could not be read: %s", error.message)
+            return {}
 
     def _store(self, grades: dict[str, Grade]) -> None:
-        if self.verdicts is not None and grades:
+        if self.verdicts is None or not grades:
+            return
+        try:
             self.verdicts.store((key, self.model, self.prompt.version, grade) for key, grade in grades.items())
+        except QuizzerError as error:  # the grades stand; only the cache misses them
+            log.warning("the LLM verdicts were not cached: %s", error.message)
 
 
 def _from_cache(grade: Grade, info: GraderInfo) -> Grade:
@@ -223,19 +263,25 @@ def _from_cache(grade: Grade, info: GraderInfo) -> Grade:
     return replace(grade, grader=info, evidence={**grade.evidence, "cached": True, "llm": usage})
 
 
-def fallback_grade(offline: Grade, failed: Grade, info: GraderInfo) -> Grade:
-    """The offline grade standing in for an LLM grade that failed, marked as such."""
+def fallback_grade(offline: Grade, failed: Grade, info: GraderInfo, how: str = "llm failed") -> Grade:
+    """The offline grade standing in for an LLM grade that failed (or was skipped: `how`), marked as such."""
     if offline.verdict is Verdict.UNGRADABLE:
         return failed
     reason = failed.reason or "no reason given"
     return replace(
         offline,
         grader=info,
-        decided_by=f"{offline.grader.name} (llm failed: {reason})",
-        reason=f"the LLM could not grade ({reason}); the offline verdict stands",
+        decided_by=f"{offline.grader.name} ({how}: {reason})",
+        reason=(f"the LLM could not grade ({reason})" if how == "llm failed" else f"the LLM was not asked ({reason})")
+        + "; the offline verdict stands",
         raw_reply=failed.raw_reply,
         evidence={**offline.evidence, "llm_error": reason},
     )
+
+
+def not_asked_grade(info: GraderInfo, reason: str) -> Grade:
+    """The judge's "could not grade" for an answer it was not waited for (the learner skipped it)."""
+    return Grade(verdict=Verdict.UNGRADABLE, grader=info, reason=reason, decided_by="llm")
 
 
 class JudgedGrader:
@@ -286,6 +332,12 @@ class LLMGrader(JudgedGrader):
                     grades[index] = fallback_grade(offline_grade, grades[index], info)
         return grades
 
+    def without_judge(self, submission: Submission, reason: str) -> Grade:
+        """The offline grade (or "could not grade"), marked as standing in for the judge's, not waited for."""
+        (offline,) = self._offline_grades([submission])
+        skipped = not_asked_grade(self.info, reason)
+        return skipped if offline is None else fallback_grade(offline, skipped, self.info, how="llm skipped")
+
     def _offline_grades(self, submissions: list[Submission]) -> list[Grade | None]:
         try:
             if self._offline is None:
@@ -301,7 +353,9 @@ class LLMGrader(JudgedGrader):
 
 
 def make_llm_grader(
-    config: Config, verdicts: VerdictStore | None = None, *, offline: Grader | Callable[[], Grader] | None = None
+    config: Config, verdicts: VerdictStore | None = None, *, offline: Grader | Callable[[], Grader] | None = None,
+    observer: JudgeObserver | None = None,
 ) -> LLMGrader:
-    """The `llm` grader: needs llm.model; `offline` (a grader, or how to build one) stands in for failed calls."""
-    return LLMGrader(RubricJudge.from_config(config, verdicts), offline)
+    """The `llm` grader: needs llm.model; `offline` (a grader, or how to build one) stands in for failed calls;
+    `observer` hears when the LLM is asked."""
+    return LLMGrader(RubricJudge.from_config(config, verdicts, observer=observer), offline)

@@ -30,6 +30,10 @@ class CosineGrader:
     def info(self) -> GraderInfo:
         return self._info
 
+    def prepare(self, submissions: Sequence[Submission]) -> None:
+        """Encodes the cards' references through the embedding cache (all this grader compares with)."""
+        self.embedder.encode_cached([reference for submission in submissions for reference in submission.references])
+
     def grade(self, submission: Submission) -> Grade:
         return self.grade_batch([submission])[0]
 

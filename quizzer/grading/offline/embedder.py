@@ -19,11 +19,11 @@ import numpy as np
 
 from quizzer.core.types import Encoding
 from quizzer.grading.offline.memo import BoundedCache
+from quizzer.grading.offline.model_source import DEFAULT_MODEL
 
 if TYPE_CHECKING:
     from quizzer.core.config import Config
 
-DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 BATCH_SIZE = 64
 MEMORY_ENTRIES = 20_000
 
@@ -86,6 +86,18 @@ class Embedder:
     @property
     def max_tokens(self) -> int:
         return int(getattr(self._load(), "max_seq_length", 256) or 256)
+
+    def unknown_shares(self, texts: Sequence[str]) -> list[float]:
+        """Per text, the share of its tokens the model does not know ([UNK]: a script or symbols outside its
+        vocabulary); 0.0 for a text without tokens."""
+        if not texts:
+            return []
+        tokenizer = self._load().tokenizer
+        unknown = getattr(tokenizer, "unk_token_id", None)
+        if unknown is None:
+            return [0.0] * len(texts)
+        encoded = tokenizer(list(texts), add_special_tokens=False, truncation=True, max_length=self.max_tokens)
+        return [sum(token == unknown for token in ids) / len(ids) if ids else 0.0 for ids in encoded["input_ids"]]
 
     # -- encoding ------------------------------------------------------------------------------
     def encode(self, texts: Sequence[str]) -> list[Encoding]:

@@ -7,12 +7,13 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from quizzer.core.types import Grade, GraderInfo, Submission
+from quizzer.core.types import Grade, GraderInfo, Submission, Verdict
 from quizzer.grading.offline.bands import Bands, bands_for
 from quizzer.grading.offline.decision import DecisionModel, load_decision_model
 from quizzer.grading.offline.embedder import Embedder, EncodingStore, embedder_for
-from quizzer.grading.offline.evidence import Evidence, closest, collect_evidence
+from quizzer.grading.offline.evidence import Evidence, closest, collect_evidence, encode_cards
 from quizzer.grading.offline.feedback import decide, untick_negated_points, write_feedback
+from quizzer.grading.offline.typed import TYPED_VERSION, grade_typed_first, warm_up_typed
 
 if TYPE_CHECKING:
     from quizzer.core.config import Config
@@ -20,21 +21,29 @@ if TYPE_CHECKING:
 # Evidence values kept on each grade (the rest stay in the features the model saw).
 _SHOWN = ("cos_ref", "cos_q", "align_f", "align_r_new", "new_recall", "kp_covered", "neg_flip", "num_missing",
           "verifier_ref")
+# An answer the model reads mostly as [UNK] (a script or emoji outside its vocabulary) is an answer, but one this
+# grader cannot judge: any two unreadable texts look alike to it. It is uncertain, for the learner or the LLM.
+UNREADABLE_SHARE = 0.5
+UNREADABLE_FEEDBACK = ("The offline grader cannot read most of this answer (its model does not know this script "
+                       "or these symbols): decide it yourself, or let the LLM judge read it.")
 
 
 class EmbeddingGrader:
     """Grades against a card's references with evidence beyond cosine; see `quizzer.grading.offline.evidence`."""
 
-    def __init__(self, embedder: Embedder, model: DecisionModel, config: Config | None = None) -> None:
+    def __init__(self, embedder: Embedder, model: DecisionModel, config: Config | None = None,
+                 typed_answers: bool = True) -> None:
         self.embedder = embedder
         self.model = model
         self.config = config
         self.bands = bands_for(config) if config is not None else Bands(**(model.defaults or {}))
+        # Short answers (numbers, formulas, names...) are compared by type first: quizzer.grading.offline.typed.
+        self.typed_answers = typed_answers
         self._info = GraderInfo(
             name="embedding",
             version=model.version,
             model=embedder.model_name,
-            params=self.bands.as_dict(),
+            params={**self.bands.as_dict(), **({"typed": TYPED_VERSION} if typed_answers else {})},
         )
 
     @property
@@ -48,11 +57,23 @@ class EmbeddingGrader:
 
     def warm_up(self) -> None:
         self.embedder.warm_up()
+        if self.typed_answers:
+            warm_up_typed()
+
+    def prepare(self, submissions: Sequence[Submission]) -> None:
+        """Encodes the cards' question, references, key points and reference clauses through the embedding
+        cache (and their token views), so grading an answer to them encodes only the answer."""
+        encode_cards(self.embedder, submissions)
 
     def grade(self, submission: Submission) -> Grade:
         return self.grade_batch([submission])[0]
 
     def grade_batch(self, submissions: Sequence[Submission]) -> list[Grade]:
+        if self.typed_answers:
+            return grade_typed_first(submissions, self._info, self._grade_free_text)
+        return self._grade_free_text(submissions)
+
+    def _grade_free_text(self, submissions: Sequence[Submission]) -> list[Grade]:
         # The evidence's matrix products are small. Given threads, numpy's OpenBLAS workers busy-wait after
         # each one and take a core from the next chunk's forward pass (torch has its own threads): on 2 cores
         # that cost `quizzer grade` about 5 % (benchmarks/README.md).
@@ -61,7 +82,14 @@ class EmbeddingGrader:
             flat = [item for items in candidates for item in items]
             probabilities = iter(self.model.probabilities([item.features for item in flat]))
         scored = [[(next(probabilities), item) for item in items] for items in candidates]
-        return [self._grade(items, self._bands(submission)) for items, submission in zip(scored, submissions)]
+        grades = [self._grade(items, self._bands(submission)) for items, submission in zip(scored, submissions)]
+        unknown = self.embedder.unknown_shares([submission.answer for submission in submissions])
+        return [self._unreadable(grade) if share >= UNREADABLE_SHARE and not grade.evidence["dont_know"] else grade
+                for grade, share in zip(grades, unknown)]
+
+    def _unreadable(self, grade: Grade) -> Grade:
+        return replace(grade, verdict=Verdict.UNCERTAIN, feedback=UNREADABLE_FEEDBACK,
+                       evidence={**grade.evidence, "unreadable": True})
 
     def _bands(self, submission: Submission) -> Bands:
         """A deck's own bands (from `quizzer calibrate --write`) when it has them."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -204,9 +205,15 @@ def antonym_conflicts(answer: str, reference: str) -> list[tuple[str, str]]:
 
 
 def is_dont_know(answer: str) -> bool:
-    """True for empty answers and for 'I don't know' and its kin."""
+    """True for empty answers, answers of punctuation alone, and 'I don't know' and its kin. Text in any
+    script is an answer ("猫"), and so is an emoji."""
     stripped = answer.strip()
-    return not stripped or bool(_DONT_KNOW.search(stripped)) or not words(stripped)
+    return not stripped or bool(_DONT_KNOW.search(stripped)) or not any(map(_is_content, stripped))
+
+
+def _is_content(char: str) -> bool:
+    """A letter or digit of any script, or a symbol (an emoji, a math sign); not punctuation, space or U+FFFD."""
+    return char.isalnum() or (unicodedata.category(char) in ("So", "Sm") and char != "\ufffd")
 
 
 @dataclass(frozen=True)
