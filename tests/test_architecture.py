@@ -243,3 +243,13 @@ def test_architecture_md_names_each_package_in_its_layer() -> None:
         return f"{path}/" if (PACKAGE_DIR.parent / path).is_dir() else f"{path}.py"
 
     assert documented == {path_of(name): layer for name, layer in LAYERS.items()}
+
+
+MAX_MODULE_LINES = 400
+
+
+def test_no_module_is_over_400_lines() -> None:
+    # A module past this size has grown a second job (ARCHITECTURE.md: small modules with one job).
+    sizes = {path.relative_to(PACKAGE_DIR.parent): len(path.read_text(encoding="utf-8").splitlines())
+             for path in PACKAGE_DIR.rglob("*.py")}
+    assert {str(path): lines for path, lines in sizes.items() if lines > MAX_MODULE_LINES} == {}

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from quizzer.core.errors import DeckError, QuizzerError
-from quizzer.deck.importers import import_file, no_key_points_warning, slugify, split_questions, strip_html
+from quizzer.deck.card_ids import slugify
+from quizzer.deck.importers import import_file, no_key_points_warning, strip_html
+from quizzer.deck.notes_import import split_questions
 from quizzer.deck.loader import load_deck
 from quizzer.deck.writer import deck_to_yaml, write_deck
 
