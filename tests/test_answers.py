@@ -211,7 +211,8 @@ def _awkward_files(tmp_path: Path) -> list[Path]:
 
 @pytest.mark.parametrize("rows_per_segment", [1, 3, 5, 100])
 def test_segments_read_apart_give_the_rows_of_one_read(tmp_path: Path, rows_per_segment: int) -> None:
-    from quizzer.batch.answers import RowParser, iter_raw_rows, open_answer_file, split_segments
+    from quizzer.batch.answer_file import iter_raw_rows, open_answer_file, split_segments
+    from quizzer.batch.answers import RowParser
 
     for path in _awkward_files(tmp_path):
         whole = read_answer_rows(path)

@@ -13,7 +13,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from quizzer.batch.answers import AnswerFile, AnswerRow, RawRow, RowParser, iter_raw_rows, segment_after
+from quizzer.batch.answer_file import AnswerFile, RawRow, iter_raw_rows, segment_after
+from quizzer.batch.answers import AnswerRow, RowParser
 from quizzer.batch.output import BATCH
 from quizzer.core.errors import QuizzerError
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from quizzer.batch.answers import AnswerRow, open_answer_file
+from quizzer.batch.answer_file import open_answer_file
+from quizzer.batch.answers import AnswerRow
 from quizzer.batch.engine import Chunk, EngineOptions, graded_chunks
 from quizzer.batch.output import UNGRADABLE, grade_chunk, grader_label, output_format
 from quizzer.batch.resume import Resumed, check_resume

@@ -1,7 +1,7 @@
 """The Ray engine (`--engine ray`): grading on the workers of a Ray cluster with Ray Data. The one module that
 imports ray (`pip install 'quizzer[ray]'`).
 
-- Input splitting: the driver cuts the file into segments of whole chunks (`answers.split_segments`, one pass that
+- Input splitting: the driver cuts the file into segments of whole chunks (`answer_file.split_segments`, one pass that
   splits rows without reading their fields), and Ray Data reads the segments in parallel tasks. Ray's own
   `read_json`/`read_csv` stop at the first malformed row and know no line numbers; here each row keeps its
   number and line, so a malformed row anywhere is "could not grade" with its line, as in the local engine.
@@ -31,7 +31,8 @@ from typing import Any
 
 import numpy as np
 
-from quizzer.batch.answers import AnswerFile, RawRow, RowParser, Segment, iter_raw_rows, split_segments
+from quizzer.batch.answer_file import AnswerFile, RawRow, Segment, iter_raw_rows, split_segments
+from quizzer.batch.answers import RowParser
 from quizzer.batch.engine import Chunk, ChunkWork, EngineOptions
 from quizzer.core.errors import QuizzerError
 from quizzer.core.jsonutil import json_default

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from quizzer.batch.answers import AnswerFile, TextLines, iter_raw_rows, raw_row_id
+from quizzer.batch.answer_file import AnswerFile, TextLines, iter_raw_rows, raw_row_id
 from quizzer.batch.output import CSV_COLUMNS, UNGRADABLE, grader_label
 from quizzer.core.errors import OutputFileError, QuizzerError
 

@@ -1,5 +1,5 @@
 """`quizzer eval` on a file of any size: graded a chunk at a time by either engine, every result streamed into
-the run's folder as it comes, and the figures computed from compact columns (`metrics.MetricColumns`), so memory
+the run's folder as it comes, and the figures computed from compact columns (`columns.MetricColumns`), so memory
 holds a chunk and a few numbers per answer, never the results.
 
 The run's record is the one `evaluate` builds in memory (`run.json`, with every result), written at the end by
@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from quizzer.batch.answers import AnswerRow, open_answer_file
+from quizzer.batch.answer_file import open_answer_file
+from quizzer.batch.answers import AnswerRow
 from quizzer.batch.engine import EngineOptions, graded_chunks
 from quizzer.core.errors import InputFileError
+from quizzer.evals.columns import MetricColumns
 from quizzer.evals.datasets import eval_item, file_sha256
-from quizzer.evals.metrics import MetricColumns, metrics_from_columns
+from quizzer.evals.metrics import metrics_from_columns
 from quizzer.evals.runner import ItemResult, fitted_on, grade_items, grader_stats
 
 if TYPE_CHECKING:
