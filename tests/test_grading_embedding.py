@@ -9,7 +9,7 @@ from quizzer.core.types import Grade, Submission, Verdict
 from quizzer.deck.catalog import load as load_deck
 from quizzer.grading.offline.bands import fitted_bands
 from quizzer.grading.offline.cosine import make_cosine_grader
-from quizzer.grading.offline.embedding import judged_evidence, make_embedding_grader
+from quizzer.grading.offline.embedding import EmbeddingGrader, judged_evidence, make_embedding_grader
 from quizzer.grading.offline.evidence import Evidence
 from quizzer.grading.offline.feedback import decide
 from quizzer.grading.registry import make_grader
@@ -314,13 +314,21 @@ def test_a_denial_of_a_farther_reference_does_not_count() -> None:
 @pytest.mark.parametrize("answer", ["猫", "🐱", "Die Katze", "кошка"])
 def test_text_in_any_script_and_an_emoji_are_answers_not_empty(grader, answer: str) -> None:
     result = grade(grader, "How do you write cat in Chinese?", ("猫",), answer)
-    assert result.evidence["dont_know"] is False and "No answer given" not in result.feedback
+    # The typed comparisons (a "how do you write" card is a name card) record no dont_know flag at all.
+    assert result.evidence.get("dont_know", False) is False and "No answer given" not in result.feedback
+
+
+def test_the_same_characters_are_correct_by_the_typed_comparison_not_by_the_model(grader) -> None:
+    result = grade(grader, "How do you write cat in Chinese?", ("猫",), "猫")
+    assert result.verdict is Verdict.CORRECT and result.evidence["typed_matched_by"] == "same"
 
 
 @pytest.mark.parametrize("answer", ["猫", "🐱", "😀😀"])
 def test_an_answer_the_model_cannot_read_is_uncertain_not_matched_by_chance(grader, answer: str) -> None:
     # MiniLM reads all three as [UNK], as it reads the reference: alike to it, so "correct" would be luck.
-    result = grade(grader, "How do you write cat in Chinese?", ("猫",), answer)
+    # The model alone (the typed comparisons would settle "猫" by its characters, the test above).
+    free_text = EmbeddingGrader(grader.embedder, grader.model, typed_answers=False)
+    result = grade(free_text, "How do you write cat in Chinese?", ("猫",), answer)
     assert result.verdict is Verdict.UNCERTAIN and "cannot read" in result.feedback
 
 

@@ -3,6 +3,7 @@ JSON bodies within the size limit, escapes what it shows and never answers with 
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -151,13 +152,18 @@ class Exploding:
         return [self.grade(submission) for submission in submissions]
 
 
-def test_an_internal_error_is_a_json_message_without_a_traceback(tmp_path: Path) -> None:
+def test_a_grader_bug_keeps_the_answer_and_shows_no_internals(tmp_path: Path) -> None:
     context = open_context(tmp_path / "q.db", [small_deck(1)], Exploding)
     with TestClient(create_app(context), base_url=BASE, raise_server_exceptions=False) as client:
         response = client.post("/api/answer", json=card_body(client))
-    assert response.status_code == 500
-    assert response.json() == {"error": "internal error (the server's console has the details)", "hint": None, "status": 500}
+    assert response.status_code == 200
+    shown = response.json()
+    assert shown["verdict"] == "could not grade" and shown["needs_decision"] is True
+    assert shown["reason"] == "the grader failed (an internal error; the server's console has the details)"
     assert "Traceback" not in response.text and "secret" not in response.text
+    with sqlite3.connect(tmp_path / "q.db") as db:  # the answer is saved, for the learner to decide
+        assert db.execute("SELECT answer, verdict FROM reviews").fetchall() == [
+            ("answer number 0 alpha beta", "could not grade")]
 
 
 def test_a_grader_that_cannot_be_built_says_why_with_its_hint(tmp_path: Path) -> None:
@@ -167,8 +173,8 @@ def test_a_grader_that_cannot_be_built_says_why_with_its_hint(tmp_path: Path) ->
     context = open_context(tmp_path / "q.db", [small_deck(1)], build)
     with TestClient(create_app(context), base_url=BASE) as client:
         response = client.post("/api/answer", json=card_body(client))
-    assert response.status_code == 503
-    assert response.json()["error"] == "the hybrid grader needs an LLM, and none is configured"
+    assert response.status_code == 200 and response.json()["verdict"] == "could not grade"
+    assert response.json()["reason"] == "the grader failed: the hybrid grader needs an LLM, and none is configured"
     assert response.json()["hint"] == "set QUIZZER_LLM_MODEL"
 
 

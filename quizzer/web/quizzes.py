@@ -10,6 +10,7 @@ Used from one thread only (`quizzer.web.worker`): nothing here locks.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections import OrderedDict
@@ -19,6 +20,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from quizzer.core.errors import QuizzerError
 from quizzer.core.types import Grader, PreparesCards, Submission, Verdict, utc_now
 from quizzer.deck.model import Deck
 from quizzer.quiz_text import describe_due
@@ -53,6 +55,9 @@ class Activity:
 
     def judge_finished(self) -> None:
         self.phase = "grading"
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -107,7 +112,11 @@ class Quizzes:
                 outcome = session.submit(body.answer, seconds)
             finally:
                 self.activity.phase = None
-        return {**outcome_json(outcome, self.clock()), "session": session_id}
+        shown = {**outcome_json(outcome, self.clock()), "session": session_id}
+        if (error := session.grading_error) is not None:
+            session.grading_error = None  # one answer's failure; the next answer is graded afresh
+            shown.update(_grading_failure(error))
+        return shown
 
     def accept(self, review_id: int) -> dict[str, Any]:
         session_id, live = self._pending(review_id)
@@ -231,3 +240,13 @@ class Quizzes:
                 return session_id, live
         raise ApiError(409, f"review {review_id} is not waiting for a decision",
                        hint="only the grade on screen can be accepted, overridden, decided or skipped")
+
+
+def _grading_failure(error: BaseException) -> dict[str, Any]:
+    """What the page shows of a grader's failure: the answer is saved as "could not grade" either way. A
+    QuizzerError says what to do; anything else is a bug, whose text (paths, internals) stays in the console."""
+    if isinstance(error, QuizzerError):
+        return {"reason": f"the grader failed: {error.message}", "hint": error.hint}
+    log.error("the grader failed", exc_info=error)
+    reason = "the grader failed (an internal error; the server's console has the details)"
+    return {"reason": reason, "feedback": f"Could not grade: {reason}"}

@@ -173,7 +173,8 @@
     page.grader.textContent = reveal ? "" : `[${shown.decided_by}]`;
     page.feedback.textContent = reveal ? "" : shown.feedback || "";
     page.feedback.hidden = reveal || !shown.feedback;
-    page.reason.textContent = shown.reason && shown.verdict === "could not grade" ? `Why: ${shown.reason}` : "";
+    page.reason.textContent = shown.reason && shown.verdict === "could not grade"
+      ? `Why: ${shown.reason}${shown.hint ? ` (${shown.hint})` : ""}` : "";
     page.reason.hidden = !page.reason.textContent;
     page.points.textContent = "";
     for (const point of shown.covered_key_points) addPoint(point, "covered", "✓", "");
