@@ -1,10 +1,10 @@
 """Peak memory of `quizzer grade` against the number of rows: flat for this checkout, growing for a baseline.
 
     .venv/bin/python benchmarks/memory_flat.py --datasets ../shared/datasets --rows 100000 300000 1000000 \\
-        [--baseline /tmp/main --baseline-rows 100000 300000]
+        [--distinct 2000] [--baseline /tmp/main --baseline-rows 100000 300000]
 
 The input repeats the training answers (SciEntsBank, Beetle and SAF train splits: 11,037 rows) with distinct ids
-up to each size. Each size is graded by `python -m quizzer grade FILE -o OUT.jsonl` in a process of its own, and
+up to each size (`--distinct N`: N of them, taken evenly from the three sets). Each size is graded by `python -m quizzer grade FILE -o OUT.jsonl` in a process of its own, and
 its peak resident memory is that process's `ru_maxrss` (from `os.wait4`). The grader is `cosine` with each
 distinct answer's vector kept after its first encoding (`bench_graders.cosine_memo`): encoding a million repeats
 takes hours on two cores, while the memo makes every size encode the same ~10,000 answers once; what grows with
@@ -28,12 +28,13 @@ FILES = ("semeval2013_scientsbank", "semeval2013_beetle", "saf_communication_net
 FIELDS = ("question", "reference", "references", "answer", "label")
 
 
-def write_input(datasets: Path, rows: int, path: Path) -> None:
+def write_input(datasets: Path, rows: int, path: Path, distinct: int | None = None) -> None:
     base = []
     for folder in FILES:
         for line in (datasets / folder / "train.jsonl").read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
             base.append(json.dumps({key: row[key] for key in FIELDS if row.get(key) is not None})[1:])
+    base = base[::max(1, len(base) // distinct)][:distinct] if distinct else base
     with path.open("w", encoding="utf-8") as stream:
         for number in range(rows):
             stream.write(f'{{"id": "r{number}", {base[number % len(base)]}\n')
@@ -62,6 +63,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 300_000, 1_000_000])
     parser.add_argument("--baseline", type=Path, help="another checkout, run the same way")
     parser.add_argument("--baseline-rows", type=int, nargs="+", default=[100_000, 300_000])
+    parser.add_argument("--distinct", type=int, help="repeat only this many training rows (spread over the three "
+                        "sets): each process encodes its distinct answers once, a fixed cost to keep small")
     parser.add_argument("--work", type=Path, help="keep the files here (default: a temporary folder)")
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as temporary:
@@ -75,7 +78,7 @@ def main() -> None:
         for name, root, rows in runs:
             answers = work / f"answers-{rows}.jsonl"
             if not answers.exists():
-                write_input(arguments.datasets, rows, answers)
+                write_input(arguments.datasets, rows, answers, arguments.distinct)
             peak, seconds, status = peak_of(root.resolve(), answers, work / "graded.jsonl", work)
             peaks.setdefault(name, []).append((rows, peak))
             print(f"{name:<32} {rows:>9,} {peak:>8.0f} MB {seconds:>8.1f} {rows / seconds:>7.0f}  {status}",

@@ -158,7 +158,8 @@ def _grade_into_folder(job: GradeJob, config: Config) -> GradeSummary:
     from quizzer.batch.ray_engine import ray_write_dataset
 
     if job.engine.name != "ray" or output_format(None, job.output_format or "parquet") != "parquet" or job.resume:
-        raise OutputFileError(f"{job.output_folder}: a folder output is a Parquet dataset written by the Ray workers",
+        raise OutputFileError(f"{job.output_folder}: is a folder; a folder output is a Parquet dataset written by "
+                              "the Ray workers",
                               hint="add --engine ray (without --resume or --format), or give --output a file name")
     answer_file = open_answer_file(job.input)
     ray_write_dataset(answer_file, GradeWork(job.grader, config, job.db), job.engine, job.output_folder)
