@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -154,3 +156,62 @@ class ScriptedGrader:
 
     def grade_batch(self, submissions: Sequence[Submission]) -> list[Grade]:
         return [self.grade(submission) for submission in submissions]
+
+
+# ---- graders for the batch engines' tests (`--grader fakes:make_...` in a subprocess or a Ray worker) ----
+
+MODEL_MARKER = "QUIZZER_TEST_MODEL_MARKER"  # a file the grader writes when built: stands for its model's load
+DELAY = "QUIZZER_TEST_DELAY"  # seconds each grade_batch call sleeps, so a test can interrupt a run mid-way
+CALLS = "QUIZZER_TEST_CALLS"  # a file that gets a line per grade_batch call, so a test sees the run's progress
+DIED = "worker-died"  # in the config's cache_dir (which reaches Ray workers): the dying grader's marker
+
+
+@dataclass
+class SlowOverlapGrader(OverlapGrader):
+    """The overlap grader, sleeping `delay` seconds per call."""
+
+    delay: float = 0.0
+    calls_file: str = ""
+
+    def grade_batch(self, submissions: Sequence[Submission]) -> list[Grade]:
+        time.sleep(self.delay)
+        if self.calls_file:
+            with open(self.calls_file, "a", encoding="utf-8") as stream:
+                stream.write(f"{len(submissions)}\n")
+        return super().grade_batch(submissions)
+
+
+@dataclass
+class DyingOnceGrader(OverlapGrader):
+    """The overlap grader, whose process exits without a word on its second call unless `marker` exists (it
+    writes it first): one worker dies once in the middle of a run."""
+
+    marker: str = ""
+    calls: int = 0
+
+    def grade_batch(self, submissions: Sequence[Submission]) -> list[Grade]:
+        self.calls += 1
+        if self.calls == 2 and self.marker and not os.path.exists(self.marker):
+            os.makedirs(os.path.dirname(self.marker), exist_ok=True)
+            with open(self.marker, "w", encoding="utf-8") as stream:
+                stream.write(str(os.getpid()))
+            os._exit(1)
+        return super().grade_batch(submissions)
+
+
+def make_marking_grader(config: Any = None, caches: Any = None) -> OverlapGrader:
+    """The overlap grader, writing $QUIZZER_TEST_MODEL_MARKER when built, as a model would load."""
+    marker = os.environ.get(MODEL_MARKER)
+    if marker:
+        with open(marker, "a", encoding="utf-8") as stream:
+            stream.write(f"{os.getpid()}\n")
+    return make_overlap_grader(config)
+
+
+def make_slow_grader(config: Any = None, caches: Any = None) -> SlowOverlapGrader:
+    return SlowOverlapGrader(delay=float(os.environ.get(DELAY, "0.2")), calls_file=os.environ.get(CALLS, ""))
+
+
+def make_dying_grader(config: Any = None, caches: Any = None) -> DyingOnceGrader:
+    """Dies once per cache_dir: the marker is a file there, since the Config is what reaches a Ray worker."""
+    return DyingOnceGrader(marker=os.path.join(config.cache_dir, DIED) if config and config.cache_dir else "")

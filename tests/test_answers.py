@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from quizzer.batch.answers import ANSWER_MAX_CHARS, read_answer_rows
+from quizzer.batch.answers import ANSWER_MAX_CHARS, iter_answer_rows, read_answer_rows
 from quizzer.core.errors import InputFileError
 
 DECK_YAML = """\
@@ -181,3 +181,62 @@ def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
     path.write_bytes("\ufeffquestion,reference,answer\nQ,R,A é\n".encode("utf-8"))
     (row,) = read_answer_rows(path)
     assert row.ok and row.submission.answer == "A é"
+
+
+# ---- reading a row at a time, and from any row boundary (the Ray engine's segments) ----
+
+
+def _awkward_files(tmp_path: Path) -> list[Path]:
+    """JSONL with a BOM, CRLF, blank lines and bad rows; CSV with quoted multi-line cells; Parquet in row groups."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [{"id": f"a{n}", "question": "Q?", "reference": "R", "answer": f"answer {n}\nsecond line" * (n % 2)}
+            for n in range(23)]
+    jsonl = tmp_path / "a.jsonl"
+    lines = [json.dumps(row) for row in rows]
+    lines[5], lines[17] = "{broken", "[1]"
+    jsonl.write_bytes(b"\xef\xbb\xbf" + "\r\n\r\n".join(lines).encode() + b"\r\n")
+    csv_path = tmp_path / "a.csv"
+    with csv_path.open("w", encoding="utf-8", newline="") as stream:
+        import csv
+
+        writer = csv.DictWriter(stream, fieldnames=["id", "question", "reference", "answer"])
+        writer.writeheader()
+        writer.writerows(rows)
+    parquet = tmp_path / "a.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), parquet, row_group_size=4)
+    return [jsonl, csv_path, parquet]
+
+
+@pytest.mark.parametrize("rows_per_segment", [1, 3, 5, 100])
+def test_segments_read_apart_give_the_rows_of_one_read(tmp_path: Path, rows_per_segment: int) -> None:
+    from quizzer.batch.answer_file import iter_raw_rows, open_answer_file, split_segments
+    from quizzer.batch.answers import RowParser
+
+    for path in _awkward_files(tmp_path):
+        whole = read_answer_rows(path)
+        answer_file = open_answer_file(path)
+        parse = RowParser(answer_file)
+        for skip in (0, 2):
+            segments = split_segments(answer_file, rows_per_segment, skip=skip)
+            assert [segment.before for segment in segments] == list(range(skip, len(whole), rows_per_segment))
+            pieces = [parse(raw) for segment in segments for raw in iter_raw_rows(answer_file, segment)]
+            assert pieces == whole[skip:], path.name
+        assert split_segments(answer_file, 4, limit=10)[-1].rows == 2
+
+
+def test_a_bad_row_deep_in_a_large_file_keeps_its_line(tmp_path: Path) -> None:
+    rows = [json.dumps({"question": "Q", "reference": "R", "answer": f"a{n}"}) for n in range(30_000)]
+    rows[27_182] = '{"question": "Q", "answer": "no closing brace"'
+    path = tmp_path / "big.jsonl"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    bad = [row for row in iter_answer_rows(path) if not row.ok]
+    assert [(row.line, row.id) for row in bad] == [(27_183, "27183")] and "not valid JSON" in bad[0].error
+
+
+def test_a_line_separator_inside_a_json_string_does_not_split_its_row(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "a.jsonl", [{"question": "Q", "reference": "R", "answer": "one\u2028two"},
+                                              {"question": "Q", "reference": "R", "answer": "three"}])
+    first, second = read_answer_rows(path)
+    assert first.ok and first.submission.answer == "one\u2028two" and second.line == 2

@@ -59,6 +59,8 @@ SOLE_IMPORTERS = {
     "transformers": "quizzer.grading.offline.embedder",
     "torch": "quizzer.grading.offline.embedder",
     "sqlite3": "quizzer.storage",  # a package: any of its modules
+    "ray": "quizzer.batch.ray_engine",
+    "pyarrow": "quizzer.batch.parquet",
     "pint": "quizzer.grading.offline.typed.units",
     "sympy": "quizzer.grading.offline.typed.mathparse",
     "rapidfuzz": "quizzer.grading.offline.typed.names",
@@ -220,6 +222,8 @@ def test_the_rules_catch_what_they_forbid() -> None:
     assert problems("quizzer.grading.registry", "from quizzer.session import QuizSession\n")  # upward
     assert problems("quizzer.evals.runner", "from quizzer.cli import app\n")
     assert problems("quizzer.deck.catalog", "import openai\n")
+    assert problems("quizzer.batch.job", "def f():\n    import ray.data\n")
+    assert problems("quizzer.evals.streaming", "import pyarrow.parquet as pq\n")
     assert problems("quizzer.storage.reviews", "def f():\n    from quizzer.scheduling import replay\n")
     assert problems("quizzer.grading.offline.embedder", "from quizzer.storage.embeddings import EmbeddingCache\n")
     assert problems("quizzer.grading.offline.typed.grader", "from quizzer.grading.offline.embedder import Embedder\n")

@@ -1,23 +1,24 @@
-"""Reading files of answers (CSV or JSONL) for `quizzer grade` and `quizzer eval`.
+"""Reading files of answers (JSONL, CSV or Parquet) for `quizzer grade` and `quizzer eval`, a row at a time.
 
 A row names a card (`deck` + `card_id`) or carries the question and its references inline
 (`question`, `reference` and/or `references`), plus `answer`, an optional `id` and `key_points`.
 Every other field (label, score, category...) is kept in `AnswerRow.fields`.
 
-A row with a problem becomes an `AnswerRow` with `error` set and never stops the other rows;
-only a file that is unusable as a whole raises `InputFileError`.
+This is the row level: `RowParser` turns one `RawRow` (split from its file by `answer_file.py`) into an
+`AnswerRow`, cleaning its text where it enters. A row with a problem becomes an `AnswerRow` with `error` set and
+never stops the other rows.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from quizzer.core.errors import InputFileError, QuizzerError
+from quizzer.batch.answer_file import AnswerFile, RawRow, iter_raw_rows, jsonl_record, open_answer_file, row_id
+from quizzer.core.errors import QuizzerError
 from quizzer.core.text_input import ANSWER_MAX_CHARS as ANSWER_MAX_CHARS  # re-exported: the one limit, from core
 from quizzer.core.text_input import answer_too_long, clean_value
 from quizzer.core.types import Submission
@@ -25,15 +26,12 @@ from quizzer.core.types import Submission
 # Fields this module consumes; everything else goes to AnswerRow.fields.
 CORE_FIELDS = frozenset({"id", "deck", "card_id", "question", "reference", "references", "answer", "key_points"})
 
-JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
-CSV_SUFFIXES = (".csv",)
-
 
 @dataclass(frozen=True)
 class AnswerRow:
     """One row of an answer file: a submission to grade, or the reason it cannot be graded."""
 
-    line: int  # line in the file where the row starts (1-based)
+    line: int  # line in the file where the row starts (1-based; Parquet: the row's number)
     id: str  # the row's `id`, else its row number
     submission: Submission | None
     error: str | None
@@ -45,135 +43,32 @@ class AnswerRow:
 
 
 def read_answer_rows(path: str | Path, *, require_question: bool = True) -> list[AnswerRow]:
-    """Reads every row of a CSV or JSONL answer file, in file order.
+    """Reads every row of an answer file, in file order (the whole file in memory: for small files and tests).
 
     `require_question=False` accepts rows without a question (similarity sets such as STS-B have none).
     """
-    path = Path(path)
-    text = _read_text(path)
-    kind = _file_kind(path, text)
-    raw_rows = _jsonl_records(path, text) if kind == "jsonl" else _csv_records(path, text)
-    if not raw_rows:
-        raise InputFileError(f"{path}: no rows", hint="add one answer per line (JSONL) or per CSV row")
-    resolver = _CardResolver(path.parent)
-    rows = []
-    for number, (line, record, problem) in enumerate(raw_rows, start=1):
-        rows.append(_to_row(number, line, record, problem, resolver, kind, require_question))
-    return rows
+    return list(iter_answer_rows(path, require_question=require_question))
 
 
-def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputFileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputFileError(f"{path}: is a folder, not a file of answers") from None
-    except OSError as error:
-        raise InputFileError(f"{path}: cannot read: {error.strerror}") from None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
-        raise InputFileError(f"{path}: not UTF-8 text (UTF-16 or binary)", hint="save the file as UTF-8")
-    # Undecodable bytes survive as lone surrogates, so one bad row is reported as that row's problem.
-    text = data.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
-    lines = [line for line in text.splitlines() if line.strip()]
-    if lines and all(_has_bad_bytes(line) for line in lines):
-        raise InputFileError(f"{path}: not UTF-8 text", hint="save the file as UTF-8")
-    return text
+def iter_answer_rows(path: str | Path, *, require_question: bool = True) -> Iterator[AnswerRow]:
+    """The rows of an answer file one at a time, in file order; memory stays flat whatever the file's size."""
+    answer_file = open_answer_file(path)
+    parse = RowParser(answer_file, require_question)
+    for raw in iter_raw_rows(answer_file):
+        yield parse(raw)
 
 
-def _has_bad_bytes(text: str) -> bool:
-    return any("\udc80" <= char <= "\udcff" for char in text)
+class RowParser:
+    """Turns the raw rows of one file into AnswerRows, loading each deck its rows name once."""
 
+    def __init__(self, answer_file: AnswerFile, require_question: bool = True) -> None:
+        self.kind = answer_file.kind
+        self.require_question = require_question
+        self.resolver = _CardResolver(answer_file.path.parent)
 
-def _file_kind(path: Path, text: str) -> str:
-    suffix = path.suffix.lower()
-    if suffix in JSONL_SUFFIXES:
-        return "jsonl"
-    if suffix in CSV_SUFFIXES:
-        return "csv"
-    first = text.lstrip()[:1]
-    if first == "{":
-        return "jsonl"
-    header = text.lstrip().splitlines()[0] if text.strip() else ""
-    if "answer" in [name.strip().lower() for name in header.split(",")]:
-        return "csv"
-    raise InputFileError(
-        f"{path}: neither JSONL nor CSV with an `answer` column",
-        hint="name the file .jsonl (one JSON object per line) or .csv (with a header row)",
-    )
-
-
-Record = tuple[int, dict[str, Any] | None, str | None]  # (line, fields, problem)
-
-
-def _jsonl_records(path: Path, text: str) -> list[Record]:
-    records: list[Record] = []
-    parsed_any = False
-    for line_number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        if _has_bad_bytes(line):
-            records.append((line_number, None, "bad encoding: the row is not UTF-8"))
-            continue
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as error:
-            records.append((line_number, None, f"not valid JSON: {error.msg} (column {error.colno})"))
-            continue
-        if not isinstance(value, dict):
-            records.append((line_number, None, f"expected a JSON object, found {type(value).__name__}"))
-            continue
-        parsed_any = True
-        records.append((line_number, value, None))
-    if records and not parsed_any:
-        raise InputFileError(
-            f"{path}: not JSONL: no line holds a JSON object (line {records[0][0]}: {records[0][2]})",
-            hint="write one JSON object per line",
-        )
-    return records
-
-
-def _csv_records(path: Path, text: str) -> list[Record]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        return []
-    except csv.Error as error:
-        raise InputFileError(f"{path}: not CSV: {error}") from None
-    names = [name.strip() for name in header]
-    if _has_bad_bytes(",".join(names)):
-        raise InputFileError(f"{path}: the header row is not UTF-8", hint="save the file as UTF-8")
-    if "answer" not in names:
-        raise InputFileError(
-            f"{path}: no `answer` column (columns: {', '.join(names) or 'none'})",
-            hint="the header row must name an `answer` column",
-        )
-    records: list[Record] = []
-    previous_end = reader.line_num
-    while True:
-        start = previous_end + 1
-        try:
-            values = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            records.append((start, None, f"not valid CSV: {error}"))
-            previous_end = reader.line_num
-            continue
-        previous_end = reader.line_num
-        if not any(value.strip() for value in values):
-            continue
-        if len(values) > len(names):
-            records.append((start, None, f"{len(values)} values but the header names {len(names)} columns"))
-            continue
-        if any(_has_bad_bytes(value) for value in values):
-            records.append((start, None, "bad encoding: the row is not UTF-8"))
-            continue
-        # Empty CSV cells mean "not given", like an absent JSON field.
-        record = {name: value for name, value in zip(names, values, strict=False) if value != "" or name == "answer"}
-        records.append((start, record, None))
-    return records
+    def __call__(self, raw: RawRow) -> AnswerRow:
+        record, problem = jsonl_record(raw.text) if raw.text is not None else (raw.record, raw.problem)
+        return _to_row(raw.number, raw.line, record, problem, self.resolver, self.kind, self.require_question)
 
 
 class _CardResolver:
@@ -218,11 +113,10 @@ def _to_row(
     if record is None:
         return AnswerRow(line=line, id=str(number), submission=None, error=problem)
     record = clean_value(record)  # lone surrogates (valid JSON: "\ud800") and control characters become U+FFFD
-    row_id = record.get("id")
-    row_id = str(number) if row_id is None or str(row_id).strip() == "" else str(row_id)
+    identifier = row_id(record, number)
     extra = {name: value for name, value in record.items() if name not in CORE_FIELDS}
     submission, error = _submission(record, resolver, kind, require_question)
-    return AnswerRow(line=line, id=row_id, submission=submission, error=error, fields=extra)
+    return AnswerRow(line=line, id=identifier, submission=submission, error=error, fields=extra)
 
 
 def _submission(

@@ -1,26 +1,28 @@
-"""Grading a file of answers and writing one output row per input row (`quizzer grade`)."""
+"""Graded rows: grading a chunk of an answer file, and a graded row as a record in each output format."""
 
 from __future__ import annotations
 
 import csv
+import io
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from quizzer.batch.answers import AnswerRow
-from quizzer.core.errors import InputFileError
+from quizzer.core.errors import InputFileError, QuizzerError
 from quizzer.core.types import Grade, Grader, ungradable
 
-FORMATS = ("jsonl", "csv")
+FORMATS = ("jsonl", "csv", "parquet")
 CSV_COLUMNS = (
     "id", "line", "verdict", "probability", "score", "feedback", "covered_key_points", "missing_key_points",
     "matched_reference", "reason", "grader", "decided_by", "evidence",
 )
-# Answers graded per call: the model sorts them by length inside a call, so bigger chunks pad less;
-# small enough for a progress bar that moves.
+# Rows graded per call: the model sorts a call's answers by length, so bigger chunks pad less; small enough for a
+# progress bar that moves, and for an interruption to lose little.
 BATCH = 256
+UNGRADABLE = "could not grade"
 
 
 @dataclass(frozen=True)
@@ -48,25 +50,26 @@ class GradedRow:
         }
 
 
-def grade_rows(
-    rows: Sequence[AnswerRow], grader: Grader, progress: Callable[[int], None] | None = None
-) -> list[GradedRow]:
-    """Grades every usable row in batches; the others get "could not grade" with their reason. Input order."""
-    grades: dict[int, Grade] = {}
-    usable = [index for index, row in enumerate(rows) if row.submission is not None and row.error is None]
-    for index, row in enumerate(rows):
-        if index not in usable:
-            grades[index] = ungradable(grader.info, row.error or "no submission")
-    if progress and len(grades):
-        progress(len(grades))
-    for start in range(0, len(usable), BATCH):
-        chunk = usable[start : start + BATCH]
-        submissions = [rows[index].submission for index in chunk]
-        for index, grade in zip(chunk, grader.grade_batch(submissions)):  # type: ignore[arg-type]
-            grades[index] = grade
-        if progress:
-            progress(len(chunk))
-    return [GradedRow(row, grades[index]) for index, row in enumerate(rows)]
+def grade_chunk(rows: Sequence[AnswerRow], grader: Grader) -> list[GradedRow]:
+    """Grades a chunk's usable rows in one call; the others get "could not grade" with their reason. Input order.
+
+    The chunk is the unit both engines grade, so the same chunks give bit-identical grades in either."""
+    usable = [row for row in rows if row.submission is not None and row.error is None]
+    grades = grader.grade_batch([row.submission for row in usable]) if usable else []  # type: ignore[misc]
+    if len(grades) != len(usable):
+        raise QuizzerError(f"grader {grader.info.name!r} returned {len(grades)} grades for {len(usable)} answers")
+    by_row = {id(row): grade for row, grade in zip(usable, grades, strict=True)}
+    return [
+        GradedRow(row, by_row[id(row)] if id(row) in by_row else ungradable(grader.info, row.error or "no submission"))
+        for row in rows
+    ]
+
+
+def grader_label(grader: dict[str, Any] | Any) -> str:
+    """"name version" of a grader, as the CSV output's `grader` column writes it (to match outputs to runs)."""
+    if isinstance(grader, dict):
+        return f"{grader.get('name')} {grader.get('version')}"
+    return f"{grader.name} {grader.version}"
 
 
 def output_format(path: Path | None, given: str | None) -> str:
@@ -79,26 +82,37 @@ def output_format(path: Path | None, given: str | None) -> str:
         suffix = path.suffix.lower().lstrip(".")
         if suffix in FORMATS:
             return suffix
+        if suffix == "pq":
+            return "parquet"
         raise InputFileError(
             f"{path}: cannot tell the output format from the suffix {path.suffix or '(none)'!r}",
-            hint="name the file .jsonl or .csv, or pass --format",
+            hint="name the file .jsonl, .csv or .parquet, or pass --format",
         )
     return "jsonl"
 
 
-def write_graded(graded: Sequence[GradedRow], stream: TextIO, kind: str) -> None:
-    records = [item.to_record() for item in graded]
-    if kind == "jsonl":
-        for record in records:
-            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
-        return
+def jsonl_text(records: Sequence[dict[str, Any]]) -> str:
+    return "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
+
+
+def csv_header() -> str:
+    return ",".join(CSV_COLUMNS) + "\n"
+
+
+def csv_text(records: Sequence[dict[str, Any]]) -> str:
+    stream = io.StringIO()
     writer = csv.DictWriter(stream, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
     for record in records:
         writer.writerow({
             **record,
             "covered_key_points": " | ".join(record["covered_key_points"]),
             "missing_key_points": " | ".join(record["missing_key_points"]),
-            "grader": f"{record['grader']['name']} {record['grader']['version']}",
+            "grader": grader_label(record["grader"]),
             "evidence": json.dumps(record["evidence"], ensure_ascii=False),
         })
+    return stream.getvalue()
+
+
+def encoded(text: str) -> bytes:
+    """UTF-8; a lone surrogate left in an answer is written as its escape instead of failing the write."""
+    return text.encode("utf-8", errors="backslashreplace")

@@ -7,18 +7,25 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from quizzer.cli.engine_options import (
+    AddressOption, BatchSizeOption, CpusOption, EngineOption, WorkersOption, engine_options,
+)
 from quizzer.cli.quiz_cmd import EscalateOption
+from quizzer.core.errors import QuizzerError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from quizzer.batch.engine import EngineOptions
     from quizzer.core.config import Config
-    from quizzer.evals.datasets import EvalDataset
+    from quizzer.evals.streaming import EvalRun
 
 DbOption = Annotated[str | None, typer.Option("--db", help="Review database (default: QUIZZER_DB, config, data dir).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout instead of tables.")]
 
 
 def eval_command(
-    file: Annotated[Path | None, typer.Argument(help="Labelled answers (JSONL or CSV).", show_default=False)] = None,
+    file: Annotated[Path | None, typer.Argument(help="Labelled answers (JSONL, CSV or Parquet).", show_default=False)] = None,
     grader: Annotated[list[str] | None, typer.Option(
         "--grader", "-g", help="Grader to evaluate (repeat for several side by side; a name or module:factory).")] = None,
     baseline: Annotated[str, typer.Option(help="Grader always run for comparison ('none' for no baseline).")] = "cosine",
@@ -31,30 +38,68 @@ def eval_command(
     from_reviews: Annotated[bool, typer.Option("--from-reviews", help="Evaluate on your own overrides from the quiz.")] = False,
     db: DbOption = None,
     escalate: EscalateOption = None,
+    engine: EngineOption = "local",
+    workers: WorkersOption = None,
+    batch_size: BatchSizeOption = None,
+    address: AddressOption = None,
+    cpus_per_worker: CpusOption = None,
 ) -> None:
     """Measure graders against labelled answers: figures with intervals, plots, a JSON record and a report."""
-    from quizzer.cli.eval_render import print_eval_summary, progress_factory
-    from quizzer.evals.report import DEFAULT_RUNS_DIR, new_run_dir, write_run
-    from quizzer.evals.runner import evaluate, with_baseline
+    from quizzer.cli.eval_render import print_eval_summary, print_interrupted
+    from quizzer.cli.grade_render import INTERRUPTED, grading_progress
+    from quizzer.evals.report import DEFAULT_RUNS_DIR, new_run_dir
+    from quizzer.evals.runner import with_baseline
     from quizzer.grading.registry import default_grader_name
 
-    config, dataset = _config_and_dataset(file, from_reviews, db, label_field, limit, no_cache)
-    if escalate:
-        config = config.with_flags(llm__escalate=escalate)
+    from quizzer.core.config import load_config
+
+    options = engine_options(engine, workers, batch_size, address, cpus_per_worker, default_batch_size=64)
+    config = load_config().with_flags(llm__cache=False if no_cache else None, llm__escalate=escalate)
+    if from_reviews == (file is not None):
+        raise QuizzerError("give a FILE of labelled answers or --from-reviews (one of the two)",
+                           hint="quizzer eval evals/interview_answers.jsonl")
     if out is not None:
         _make_out_folder(out)
     specs = with_baseline(grader or [default_grader_name(config)], None if baseline == "none" else baseline)
-    with progress_factory(enabled=not as_json) as progress:
-        record = evaluate(dataset, specs, config, progress=progress, source="reviews" if from_reviews else None)
-    folder = out or new_run_dir(Path.cwd() / DEFAULT_RUNS_DIR, "reviews" if from_reviews else dataset.path.stem)
-    try:
-        paths = write_run(record, folder)
-    except OSError as error:
-        from quizzer.core.errors import QuizzerError
+    folder = out or new_run_dir(Path.cwd() / DEFAULT_RUNS_DIR, "reviews" if from_reviews else file.stem)
+    with grading_progress(f"grading with {', '.join(specs)}", enabled=not as_json) as progress:
+        if from_reviews:
+            run = _eval_reviews(specs, config, db, limit, folder)
+        else:
+            run = _eval_file(file, specs, config, folder, label_field, limit, options, progress)
+    print_eval_summary(run.record, folder, run.paths, as_json)
+    if run.interrupted:
+        print_interrupted(run.record, folder)
+        raise typer.Exit(INTERRUPTED)
 
+
+def _eval_file(file: Path, specs: list[str], config: Config, folder: Path, label_field: str, limit: int | None,
+               options: EngineOptions, progress: Callable[[int, float], None] | None) -> EvalRun:
+    from quizzer.evals.streaming import evaluate_file
+
+    try:
+        return evaluate_file(file, specs, config, folder, label_field=label_field, limit=limit, engine=options,
+                             progress=progress)
+    except OSError as error:
         raise QuizzerError(f"cannot write the run's files into {folder}: {error.strerror}",
                            hint="pass --out a folder you can write to") from None
-    print_eval_summary(record, folder, paths, as_json)
+
+
+def _eval_reviews(specs: list[str], config: Config, db: str | None, limit: int | None, folder: Path) -> EvalRun:
+    """Your own overrides from the quiz (a dataset read from the database, in memory)."""
+    from quizzer.evals.report import write_run
+    from quizzer.evals.reviews import dataset_from_reviews
+    from quizzer.evals.runner import evaluate
+    from quizzer.evals.streaming import EvalRun
+    from quizzer.storage.db import resolve_db_path
+
+    dataset = dataset_from_reviews(resolve_db_path(config, db), config, limit=limit)
+    record = evaluate(dataset, specs, config, source="reviews")
+    try:
+        return EvalRun(record, folder, write_run(record, folder))
+    except OSError as error:
+        raise QuizzerError(f"cannot write the run's files into {folder}: {error.strerror}",
+                           hint="pass --out a folder you can write to") from None
 
 
 def _make_out_folder(out: Path) -> None:
@@ -67,25 +112,6 @@ def _make_out_folder(out: Path) -> None:
         raise QuizzerError(f"{out}: is a file, not a folder", hint="pass --out a folder (new or existing)") from None
     except OSError as error:
         raise QuizzerError(f"cannot create the folder {out}: {error.strerror}", hint="pass --out another folder") from None
-
-
-def _config_and_dataset(
-    file: Path | None, from_reviews: bool, db: str | None, label_field: str, limit: int | None, no_cache: bool
-) -> tuple[Config, EvalDataset]:
-    from quizzer.core.config import load_config
-    from quizzer.core.errors import QuizzerError
-    from quizzer.evals.datasets import load_dataset
-
-    config = load_config().with_flags(llm__cache=False if no_cache else None)
-    if from_reviews == (file is not None):
-        raise QuizzerError("give a FILE of labelled answers or --from-reviews (one of the two)",
-                           hint="quizzer eval evals/interview_answers.jsonl")
-    if from_reviews:
-        from quizzer.evals.reviews import dataset_from_reviews
-        from quizzer.storage.db import resolve_db_path
-
-        return config, dataset_from_reviews(resolve_db_path(config, db), config, limit=limit)
-    return config, load_dataset(file, label_field=label_field, limit=limit)
 
 
 def compare_command(

@@ -1,10 +1,8 @@
-"""Rendering for `quizzer eval`, `compare` and `calibrate`: rich tables, progress, one-object JSON."""
+"""Rendering for `quizzer eval`, `compare` and `calibrate`: rich tables, one-object JSON."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,32 +16,15 @@ if TYPE_CHECKING:
 MAX_LISTED_ROWS = 10
 
 
-@contextmanager
-def progress_factory(enabled: bool = True) -> Iterator[Callable[[str, int], Callable[[int], None]] | None]:
-    """A rich progress bar per grader on a terminal (on stderr); nothing otherwise."""
-    if not enabled or not error_console.is_terminal:
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=error_console, transient=True) as progress:
-
-        def start(spec: str, total: int) -> Callable[[int], None]:
-            task = progress.add_task(f"grading with {spec}", total=total)
-            return lambda done: progress.advance(task, done)
-
-        yield start
-
-
 def print_eval_summary(record: dict[str, Any], folder: Path, paths: dict[str, Path], as_json: bool) -> None:
     from quizzer.evals.report import figures_only, in_sample_note, summary_table
 
     unusable = record["dataset"]["unusable"]
     for row in unusable[:MAX_LISTED_ROWS]:
         print_warning(f"line {row['line']} ({row['id']}): left out: {row['error']}")
-    if len(unusable) > MAX_LISTED_ROWS:
-        print_warning(f"{len(unusable) - MAX_LISTED_ROWS} more rows left out (listed in {paths['record']})")
+    left_out = record["dataset"].get("unusable_rows", len(unusable))
+    if left_out > MAX_LISTED_ROWS:
+        print_warning(f"{left_out - MAX_LISTED_ROWS} more rows left out (their results are in {paths['record']})")
     if note := in_sample_note(record):
         print_warning(note.replace("`", ""))
     if as_json:
@@ -52,6 +33,12 @@ def print_eval_summary(record: dict[str, Any], folder: Path, paths: dict[str, Pa
         return
     console.print(summary_table(record))
     console.print(f"Report: {paths['report']}\nRecord: {paths['record']}", highlight=False, soft_wrap=True)
+
+
+def print_interrupted(record: dict[str, Any], folder: Path) -> None:
+    stopped = record["dataset"]["interrupted"]
+    error_console.print(f"interrupted after {stopped['rows']:,} rows (line {stopped['line']}); the figures and {folder} "
+                        "cover those rows only", highlight=False, soft_wrap=True)
 
 
 def print_comparison(comparison: dict[str, Any], as_json: bool) -> None:

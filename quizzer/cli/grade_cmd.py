@@ -1,4 +1,4 @@
-"""`quizzer grade FILE`: grades a CSV or JSONL file of answers offline."""
+"""`quizzer grade FILE`: grades a JSONL, CSV or Parquet file of answers offline, writing the output as it goes."""
 
 from __future__ import annotations
 
@@ -7,62 +7,42 @@ from typing import Annotated
 
 import typer
 
+from quizzer.cli.engine_options import (
+    AddressOption, BatchSizeOption, CpusOption, EngineOption, WorkersOption, engine_options,
+)
 from quizzer.cli.quiz_cmd import EscalateOption
 
 
 def grade_command(
-    file: Annotated[Path, typer.Argument(help="CSV or JSONL of answers (deck + card_id, or question + reference).")],
+    file: Annotated[Path, typer.Argument(help="JSONL, CSV or Parquet of answers (deck + card_id, or question + reference).")],
     grader_name: Annotated[str | None, typer.Option("--grader", "-g", help="embedding, cosine, llm or hybrid.")] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here (.jsonl or .csv) instead of stdout.")] = None,
-    output_format: Annotated[str | None, typer.Option("--format", help="jsonl or csv (default: from --output's suffix).")] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Write here (.jsonl, .csv or .parquet) instead of "
+                                               "stdout; with --engine ray, DIR/ writes a Parquet dataset.")] = None,
+    output_format: Annotated[str | None, typer.Option("--format", help="jsonl, csv or parquet (default: from "
+                                                      "--output's suffix).")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted --output: grade only the rows "
+                                         "it does not hold yet.")] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Ask the LLM afresh instead of using cached verdicts.")] = False,
     db: Annotated[str | None, typer.Option("--db", help="Database holding the LLM verdict cache.")] = None,
     escalate: EscalateOption = None,
+    engine: EngineOption = "local",
+    workers: WorkersOption = None,
+    batch_size: BatchSizeOption = None,
+    address: AddressOption = None,
+    cpus_per_worker: CpusOption = None,
 ) -> None:
     """Grade every answer in FILE; rows that cannot be graded are kept with the reason. Exit 1 if any."""
-    import sys
-
-    from quizzer.batch.answers import read_answer_rows
-    from quizzer.batch.output import grade_rows, output_format as choose_format, write_graded
-    from quizzer.cli.grade_render import progress_bar, report_ungradable
-    from quizzer.cli.render import error_console
+    from quizzer.batch.job import GradeJob, grade_file
+    from quizzer.cli.grade_render import grading_progress, report_summary
     from quizzer.core.config import load_config
-    from quizzer.core.errors import InputFileError
-    from quizzer.graders import build_grader
 
-    kind = choose_format(output, output_format)
-    if output is not None:
-        _check_output(output)
-    rows = read_answer_rows(file)
+    folder = output if output is not None and (output.endswith(("/", "\\")) or Path(output).is_dir()) else None
+    job = GradeJob(
+        input=file, output=Path(output) if output is not None and folder is None else None, output_folder=folder,
+        output_format=output_format, grader=grader_name, db=db, resume=resume,
+        engine=engine_options(engine, workers, batch_size, address, cpus_per_worker),
+    )
     config = load_config().with_flags(llm__cache=False if no_cache else None, llm__escalate=escalate)
-    grader = build_grader(grader_name, config, db)
-    with progress_bar(len(rows)) as advance:
-        graded = grade_rows(rows, grader, advance)
-    if output is None:
-        write_graded(graded, sys.stdout, kind)
-    else:
-        try:
-            with output.open("w", encoding="utf-8", newline="") as stream:
-                write_graded(graded, stream, kind)
-        except OSError as error:
-            raise InputFileError(f"cannot write {output}: {error.strerror}", hint="choose another --output") from None
-    failed = report_ungradable(file, graded)
-    usage = getattr(grader, "stats", None)
-    if usage is not None:  # the LLM judge's calls, tokens, latency and cost
-        error_console.print(usage.describe(), highlight=False)
-        sent = sum(1 for row in graded if row.grade is not None and row.grade.decided_by == "llm")
-        if graded:
-            error_console.print(f"sent to the LLM judge: {sent} of {len(graded)} answers ({sent / len(graded):.0%})",
-                                highlight=False)
-    raise typer.Exit(1 if failed else 0)
-
-
-def _check_output(output: Path) -> None:
-    """Fails before grading (minutes with an LLM) when the output file could not be written."""
-    from quizzer.core.errors import InputFileError
-
-    if output.is_dir():
-        raise InputFileError(f"{output}: is a folder", hint="give --output a file name ending .jsonl or .csv")
-    if not output.parent.is_dir():
-        raise InputFileError(f"cannot write {output}: the folder {output.parent} does not exist",
-                             hint="create the folder first, or choose another --output")
+    with grading_progress() as progress:
+        summary = grade_file(job, config, progress)
+    raise typer.Exit(report_summary(file, job, summary))

@@ -33,6 +33,10 @@ class InputFileError(QuizzerError):
     """A file of answers (for `grade` or `eval`) is unusable as a whole."""
 
 
+class OutputFileError(QuizzerError):
+    """An output file cannot be created, written or continued (`grade --output`, `--resume`)."""
+
+
 class StorageError(QuizzerError):
     """The review database could not be opened, migrated or written."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from quizzer.evals.metrics import forced_correct
+from quizzer.evals.columns import forced_correct
 from quizzer.evals.report import FIGURE_ROWS, format_figure
 from quizzer.evals.runner import ItemResult
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from quizzer.batch.answers import read_answer_rows
+from quizzer.batch.answers import AnswerRow, read_answer_rows
 from quizzer.core.errors import InputFileError
 from quizzer.core.types import Submission
 
@@ -107,7 +107,7 @@ def load_dataset(path: str | Path, label_field: str = "label", limit: int | None
     rows = read_answer_rows(path, require_question=False)
     if limit is not None:
         rows = rows[:limit]
-    items = [_item(row.id, row.line, row.submission, row.error, row.fields, label_field) for row in rows]
+    items = [eval_item(row, label_field) for row in rows]
     if not any(item.error is None for item in items):
         first = items[0]
         raise InputFileError(
@@ -115,6 +115,11 @@ def load_dataset(path: str | Path, label_field: str = "label", limit: int | None
             hint="each row needs an answer, its references, and `label` (correct/partial/incorrect) or `score`",
         )
     return EvalDataset(path=path, sha256=file_sha256(path), items=items, label_field=label_field)
+
+
+def eval_item(row: AnswerRow, label_field: str = "label") -> EvalItem:
+    """A row of an answer file as a labelled answer (with an error when its gold label is missing or unusable)."""
+    return _item(row.id, row.line, row.submission, row.error, row.fields, label_field)
 
 
 def _item(

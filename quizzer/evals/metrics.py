@@ -18,20 +18,20 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from quizzer.evals.columns import GROUPINGS, MetricColumns
+
 if TYPE_CHECKING:
     from quizzer.evals.runner import ItemResult
 
-ORDINAL = {"incorrect": 0, "partial": 1, "uncertain": 1, "correct": 2}
-VERDICT_COLUMNS = ("correct", "partial", "incorrect", "uncertain")
 BOOTSTRAP_RESAMPLES = 1000
 BOOTSTRAP_SEED = 0
 CALIBRATION_BINS = 10
+BOOTSTRAP_BLOCK = 16_000_000  # resampled indices held at once (128 MB)
 
 
 # ---- small metric functions on arrays (used by the bootstrap and checked against scikit-learn) ----
@@ -130,17 +130,26 @@ def bootstrap_intervals(
     resamples: int = BOOTSTRAP_RESAMPLES,
     seed: int = BOOTSTRAP_SEED,
 ) -> dict[str, list[float] | None]:
-    """95 % percentile intervals: each statistic takes an index array into the items."""
+    """95 % percentile intervals: each statistic takes an index array into the items.
+
+    The resamples are drawn a block at a time (at most BOOTSTRAP_BLOCK indices held at once), so a million items
+    need no 8 GB matrix; numpy's generator draws the same numbers in blocks as in one call (tested), so the
+    intervals are those of one draw."""
     if n < 2:
         return {name: None for name in statistics_by_name}
     generator = np.random.default_rng(seed)
-    samples = generator.integers(0, n, size=(resamples, n))
+    block = max(1, min(resamples, BOOTSTRAP_BLOCK // n))
+    values: dict[str, list[float]] = {name: [] for name in statistics_by_name}
+    for start in range(0, resamples, block):
+        samples = generator.integers(0, n, size=(min(block, resamples - start), n))
+        for name, statistic in statistics_by_name.items():
+            values[name].extend(statistic(sample) for sample in samples)
     intervals: dict[str, list[float] | None] = {}
-    for name, statistic in statistics_by_name.items():
-        values = np.array([statistic(sample) for sample in samples], dtype=float)
-        values = values[~np.isnan(values)]
+    for name in statistics_by_name:
+        found = np.array(values[name], dtype=float)
+        found = found[~np.isnan(found)]
         intervals[name] = (
-            [float(np.percentile(values, 2.5)), float(np.percentile(values, 97.5))] if len(values) else None
+            [float(np.percentile(found, 2.5)), float(np.percentile(found, 97.5))] if len(found) else None
         )
     return intervals
 
@@ -148,19 +157,18 @@ def bootstrap_intervals(
 # ---- figures of one grader's results ----
 
 
-def forced_correct(result: ItemResult) -> bool:
-    """Correct vs not for one graded answer; an uncertain verdict is settled by its probability."""
-    if result.verdict == "uncertain":
-        return (result.probability if result.probability is not None else 0.0) >= 0.5
-    return result.verdict == "correct"
-
-
 def _finite(value: float | None) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
 
-def compute_metrics(
-    results: Sequence[ItemResult],
+def compute_metrics(results: Sequence[ItemResult], **options: Any) -> dict[str, Any]:
+    """Every figure for one grader over its item results, as a JSON-ready dict (`metrics_from_columns`'s options:
+    three_way, numeric_gold, stats, resamples, seed)."""
+    return metrics_from_columns(MetricColumns.of(results), **options)
+
+
+def metrics_from_columns(
+    columns: MetricColumns,
     *,
     three_way: bool,
     numeric_gold: bool,
@@ -168,23 +176,20 @@ def compute_metrics(
     resamples: int = BOOTSTRAP_RESAMPLES,
     seed: int = BOOTSTRAP_SEED,
 ) -> dict[str, Any]:
-    """Every figure for one grader over its item results, as a JSON-ready dict."""
-    graded = [r for r in results if r.gold_label is not None and r.verdict != "could not grade"]
+    """Every figure for one grader from its results' columns, as a JSON-ready dict."""
     figures: dict[str, Any] = {
-        "items": len(results),
-        "graded": len(graded),
-        "could_not_grade": sum(r.verdict == "could not grade" for r in results if r.gold_label is not None),
-        "unusable_rows": sum(r.gold_label is None for r in results),
+        "items": columns.items,
+        "graded": columns.graded,
+        "could_not_grade": columns.could_not_grade,
+        "unusable_rows": columns.unusable_rows,
     }
-    if not graded:
+    if not columns.graded:
         return figures
-    gold = np.array([r.gold_label == "correct" for r in graded])
-    pred = np.array([forced_correct(r) for r in graded])
-    uncertain = np.array([r.verdict == "uncertain" for r in graded])
-    probability = [r.probability for r in graded]
-    has_probability = all(p is not None for p in probability)
-    ranking = [r.probability if r.probability is not None else r.score for r in graded]
-    has_ranking = all(s is not None for s in ranking)
+    gold = np.frombuffer(columns.gold, dtype=np.int8).astype(bool)
+    pred = np.frombuffer(columns.pred, dtype=np.int8).astype(bool)
+    uncertain = np.frombuffer(columns.uncertain, dtype=np.int8).astype(bool)
+    has_probability = columns.missing_probability == 0
+    has_ranking = columns.missing_ranking == 0
 
     from sklearn.metrics import accuracy_score, cohen_kappa_score, f1_score, roc_auc_score
 
@@ -203,29 +208,31 @@ def compute_metrics(
         "kappa": lambda s: binary_kappa(gold[s], pred[s]),
     }
     if three_way:
-        gold3 = np.array([ORDINAL[r.gold_label] for r in graded])
-        pred3 = np.array([ORDINAL.get(r.verdict, 1) for r in graded])
+        gold3 = np.frombuffer(columns.gold3, dtype=np.int8).astype(int)
+        pred3 = np.frombuffer(columns.pred3, dtype=np.int8).astype(int)
         figures["kappa_quadratic"] = _finite(
             cohen_kappa_score(gold3, pred3, labels=[0, 1, 2], weights="quadratic")
         ) if len(set(gold3) | set(pred3)) > 1 else None
         statistics_by_name["kappa_quadratic"] = lambda s: quadratic_kappa(gold3[s], pred3[s])
+    scores = np.frombuffer(columns.ranking, dtype=float).copy()
     if has_ranking:
-        scores = np.array(ranking, dtype=float)
         figures["roc_auc"] = float(roc_auc_score(gold, scores)) if 0 < gold.sum() < len(gold) else None
         statistics_by_name["roc_auc"] = lambda s: rank_auc(gold[s], scores[s])
         figures["threshold_sweep"] = threshold_sweep(gold, scores)
     if has_probability:
-        probabilities = np.array(probability, dtype=float)
+        probabilities = np.frombuffer(columns.probability, dtype=float).copy()
         figures["ece"], figures["reliability"] = calibration(gold, probabilities)
         statistics_by_name["ece"] = lambda s: calibration(gold[s], probabilities[s])[0]
     if numeric_gold and has_ranking:
-        figures.update(_correlations(graded, ranking, statistics_by_name))
-    figures["intervals"] = bootstrap_intervals(statistics_by_name, len(graded), resamples, seed)
-    figures["confusion"] = confusion(graded)
-    figures["by_category"] = breakdown(graded, lambda r: r.category)
-    figures["by_deck"] = breakdown(graded, lambda r: r.deck)
-    figures["by_question"] = breakdown(graded, lambda r: r.question_key)
-    llm = llm_figures(graded, stats)
+        gold_scores = np.frombuffer(columns.gold_score, dtype=float).copy()
+        figures.update(_correlations(gold_scores, scores, statistics_by_name))
+    figures["intervals"] = bootstrap_intervals(statistics_by_name, columns.graded, resamples, seed)
+    order = {"correct": 0, "partial": 1, "incorrect": 2}
+    figures["confusion"] = dict(sorted(columns.confusion.items(), key=lambda item: order.get(item[0], 3)))
+    for grouping in GROUPINGS:
+        figures[grouping] = {name: {"n": n, "accuracy": right / n, "uncertain": unsure, "graded_correct": correct}
+                             for name, (n, right, unsure, correct) in sorted(columns.groups[grouping].items())}
+    llm = llm_figures(columns, stats)
     if llm:
         figures["llm"] = llm
     return figures
@@ -245,12 +252,10 @@ def spearman(x: np.ndarray, y: np.ndarray) -> float:
 
 
 def _correlations(
-    graded: Sequence[ItemResult], ranking: Sequence[float | None], statistics_by_name: dict[str, Callable]
+    gold_all: np.ndarray, scores_all: np.ndarray, statistics_by_name: dict[str, Callable]
 ) -> dict[str, float | None]:
     from scipy.stats import pearsonr, spearmanr
 
-    gold_all = np.array([np.nan if r.gold_score is None else r.gold_score for r in graded], dtype=float)
-    scores_all = np.array(ranking, dtype=float)
     known = ~np.isnan(gold_all)
     gold_scores, scores = gold_all[known], scores_all[known]
     if len(gold_scores) < 3 or np.std(gold_scores) == 0 or np.std(scores) == 0:
@@ -269,59 +274,22 @@ def _correlations(
             "spearman": _finite(spearmanr(gold_scores, scores).statistic)}
 
 
-def confusion(graded: Iterable[ItemResult]) -> dict[str, dict[str, int]]:
-    """Gold label (rows) by verdict (columns)."""
-    table: dict[str, dict[str, int]] = {}
-    for result in graded:
-        row = table.setdefault(result.gold_label, dict.fromkeys(VERDICT_COLUMNS, 0))
-        row[result.verdict] = row.get(result.verdict, 0) + 1
-    order = {"correct": 0, "partial": 1, "incorrect": 2}
-    return dict(sorted(table.items(), key=lambda item: order.get(item[0], 3)))
-
-
-def breakdown(graded: Iterable[ItemResult], key: Callable[[ItemResult], str | None]) -> dict[str, dict[str, Any]]:
-    """Per group: answers, accuracy (correct vs not), uncertain answers; empty when no item has a group."""
-    groups: dict[str, list[ItemResult]] = defaultdict(list)
-    for result in graded:
-        group = key(result)
-        if group is not None:
-            groups[group].append(result)
-    table = {}
-    for group, members in sorted(groups.items()):
-        hits = [forced_correct(r) == (r.gold_label == "correct") for r in members]
-        table[group] = {"n": len(members), "accuracy": sum(hits) / len(members),
-                        "uncertain": sum(r.verdict == "uncertain" for r in members),
-                        "graded_correct": sum(r.verdict == "correct" for r in members)}
-    return table
-
-
-def _escalated(result: ItemResult) -> bool:
-    """Whether the LLM was asked about this answer (a cached verdict and a failed call count too)."""
-    return result.llm is not None or (result.decided_by or "").startswith("llm") or "llm_error" in result.evidence
-
-
-def llm_figures(graded: Sequence[ItemResult], stats: dict[str, Any] | None) -> dict[str, Any]:
+def llm_figures(columns: MetricColumns, stats: dict[str, Any] | None) -> dict[str, Any]:
     """Escalation rate, calls, tokens, cost and latency, from a grader's stats or else the grades' evidence."""
-    escalated = sum(_escalated(r) for r in graded)
-    if not escalated and not stats:
+    if not columns.escalated and not stats:
         return {}
-    per_item = [r.llm for r in graded if r.llm is not None]
-    latencies = [float(item["latency_s"]) for item in per_item if item.get("calls") and item.get("latency_s") is not None]
-    totals: dict[str, Any] = {
-        key: sum(float(item.get(key) or 0) for item in per_item)
-        for key in ("calls", "input_tokens", "output_tokens", "latency_s")
-    }
-    costs = [item.get("cost_usd") for item in per_item]
+    totals: dict[str, Any] = dict(columns.llm_sums)
     # An unknown price makes the total unknown, never a made-up zero.
-    totals["cost_usd"] = None if any(cost is None for cost in costs) else sum(costs)
+    totals["cost_usd"] = None if columns.llm_cost_unknown else columns.llm_cost
     if stats:
         totals.update({key: stats[key] for key in ("calls", "input_tokens", "output_tokens", "cost_usd", "latency_s",
                                                     "cache_hits", "failures", "fallbacks") if key in stats})
     for key in ("calls", "input_tokens", "output_tokens"):
         totals[key] = int(totals[key] or 0)
+    latencies = list(columns.llm_latencies)
     return {
-        "escalated": escalated,
-        "escalation_rate": escalated / len(graded),
+        "escalated": columns.escalated,
+        "escalation_rate": columns.escalated / columns.graded,
         **totals,
         "latency_median_s": statistics.median(latencies) if latencies else None,
     }

@@ -17,13 +17,19 @@ def _pyplot() -> Any:
     return plt
 
 
-def write_plots(record: dict[str, Any], folder: Path) -> dict[str, Path]:
-    """Writes every plot the run's figures allow; returns {plot name: path}."""
+# Per grader: (the graded answers' probabilities, else scores, by gold label; whether they are probabilities).
+Scores = dict[str, tuple[dict[str, Any], bool]]
+
+
+def write_plots(record: dict[str, Any], folder: Path, scores: Scores | None = None) -> dict[str, Path]:
+    """Writes every plot the run's figures allow; returns {plot name: path}. The histograms' values come from
+    `scores` when given, else from the record's results."""
     folder.mkdir(parents=True, exist_ok=True)
     graders = record["graders"]
+    scores = scores if scores is not None else {grader["spec"]: _scores_by_label(grader) for grader in graders}
     plots = {
         "reliability": _reliability,
-        "histograms": _histograms,
+        "histograms": lambda plt, graders: _histograms(plt, graders, scores),
         "confusion": _confusion,
         "threshold_sweep": _threshold_sweep,
     }
@@ -56,27 +62,27 @@ def _reliability(plt: Any, graders: list[dict]) -> Any:
     return figure
 
 
-def _scores_by_label(grader: dict) -> dict[str, list[float]]:
+def _scores_by_label(grader: dict) -> tuple[dict[str, list[float]], bool]:
     by_label: dict[str, list[float]] = {}
     for result in grader["results"]:
         value = result["probability"] if result["probability"] is not None else result["score"]
         if result["gold_label"] and value is not None and result["verdict"] != "could not grade":
             by_label.setdefault(result["gold_label"], []).append(value)
-    return by_label
+    return by_label, any(r["probability"] is not None for r in grader["results"])
 
 
-def _histograms(plt: Any, graders: list[dict]) -> Any:
-    scored = [(g, _scores_by_label(g)) for g in graders]
-    scored = [(g, by_label) for g, by_label in scored if by_label]
+def _histograms(plt: Any, graders: list[dict], scores: Scores) -> Any:
+    scored = [(g, *scores[g["spec"]]) for g in graders]
+    scored = [(g, by_label, uses_probability) for g, by_label, uses_probability in scored if len(by_label)]
     if not scored:
         return None
     figure, axes_list = plt.subplots(1, len(scored), figsize=(4.5 * len(scored), 3.6), squeeze=False)
-    for axes, (grader, by_label) in zip(axes_list[0], scored, strict=True):
+    for axes, (grader, by_label, uses_probability) in zip(axes_list[0], scored, strict=True):
         for label in ("correct", "partial", "incorrect"):
             if label in by_label:
-                axes.hist(by_label[label], bins=20, range=(min(0, *by_label[label]), 1), alpha=0.55,
-                          color=LABEL_COLOURS[label], label=f"{label} ({len(by_label[label])})")
-        uses_probability = any(r["probability"] is not None for r in grader["results"])
+                values = by_label[label]
+                axes.hist(values, bins=20, range=(min(0, min(values)), 1), alpha=0.55,
+                          color=LABEL_COLOURS[label], label=f"{label} ({len(values)})")
         axes.set(title=grader["spec"], xlabel="probability" if uses_probability else "score", ylabel="answers")
         axes.legend(fontsize=8)
     figure.suptitle("Scores by gold label")

@@ -7,6 +7,7 @@ import re
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from quizzer.core.errors import InputFileError
@@ -52,34 +53,38 @@ LLM_ROWS: list[tuple[str, str, str]] = [
 def build_record(dataset: EvalDataset, runs: list[GraderRun], metrics: dict[str, dict[str, Any]],
                  source: str | None = None) -> dict[str, Any]:
     """The JSON record of a run: what was graded, by which graders with what settings, and every result."""
+    unusable = [{"line": i.line, "id": i.id, "error": i.error} for i in dataset.items if i.error]
+    entry = {
+        "path": str(dataset.path),
+        "source": source or str(dataset.path),
+        "sha256": dataset.sha256,
+        "label_field": dataset.label_field,
+        "rows": len(dataset.items),
+        "usable": len(dataset.usable),
+        "three_way": dataset.has_partial,
+        "numeric_gold": dataset.has_scores,
+        "unusable": unusable,
+        "unusable_rows": len(unusable),
+    }
+    graders = [
+        {"spec": run.spec, "info": run.info, "seconds": run.seconds, "stats": run.stats, "in_sample": run.in_sample,
+         "metrics": metrics[run.spec], "results": [result.to_dict() for result in run.results]}
+        for run in runs
+    ]
+    return record_header(entry, graders)
+
+
+def record_header(dataset: dict[str, Any], graders: list[dict[str, Any]]) -> dict[str, Any]:
+    """A run record from its dataset entry and its graders' entries (with or without their results)."""
     from quizzer import __version__
 
     return {
         "format": RECORD_FORMAT,
         "quizzer_version": __version__,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "dataset": {
-            "path": str(dataset.path),
-            "source": source or str(dataset.path),
-            "sha256": dataset.sha256,
-            "label_field": dataset.label_field,
-            "rows": len(dataset.items),
-            "usable": len(dataset.usable),
-            "three_way": dataset.has_partial,
-            "numeric_gold": dataset.has_scores,
-            "unusable": [{"line": i.line, "id": i.id, "error": i.error} for i in dataset.items if i.error],
-        },
+        "dataset": dataset,
         "graders": [
-            {
-                "spec": run.spec,
-                "info": asdict(run.info),
-                "seconds": round(run.seconds, 3),
-                "stats": run.stats,
-                "in_sample": run.in_sample,
-                "metrics": metrics[run.spec],
-                "results": [result.to_dict() for result in run.results],
-            }
-            for run in runs
+            {**grader, "info": asdict(grader["info"]), "seconds": round(grader["seconds"], 3)} for grader in graders
         ],
     }
 
@@ -111,18 +116,42 @@ def new_run_dir(base: Path, dataset_name: str) -> Path:
     return candidate
 
 
-def write_run(record: dict[str, Any], folder: Path) -> dict[str, Path]:
-    """Writes run.json, the plots and report.md into `folder`; returns their paths."""
+def write_run(record: dict[str, Any], folder: Path, result_files: Sequence[Path] | None = None,
+              scores: dict[str, tuple[dict[str, Any], bool]] | None = None) -> dict[str, Path]:
+    """Writes run.json, the plots and report.md into `folder`; returns their paths.
+
+    `result_files` (one JSONL per grader) hold the results of a record that carries none (`quizzer eval` on a
+    file: they are copied into run.json a line at a time); `scores` are then the histograms' values per grader."""
     from quizzer.evals.plots import write_plots
 
     folder.mkdir(parents=True, exist_ok=True)
     record_path = folder / RECORD_NAME
-    record_path.write_text(json.dumps(record, indent=1, default=json_default) + "\n", encoding="utf-8")
-    plots = write_plots(record, folder / "plots")
+    if result_files is None:
+        record_path.write_text(json.dumps(record, indent=1, default=json_default) + "\n", encoding="utf-8")
+    else:
+        _write_streamed_record(record, result_files, record_path)
+    plots = write_plots(record, folder / "plots", scores)
     report_path = folder / REPORT_NAME
     report_path.write_text(markdown_report(record, {name: path.relative_to(folder) for name, path in plots.items()}),
                            encoding="utf-8")
     return {"record": record_path, "report": report_path, **plots}
+
+
+def _write_streamed_record(record: dict[str, Any], result_files: Sequence[Path], record_path: Path) -> None:
+    """run.json with each grader's results copied in from its file, never all in memory."""
+    markers = [f"@@quizzer-results-{index}@@" for index in range(len(result_files))]
+    shell = {**record, "graders": [{**grader, "results": marker}
+                                   for grader, marker in zip(record["graders"], markers, strict=True)]}
+    text = json.dumps(shell, indent=1, default=json_default) + "\n"
+    with record_path.open("w", encoding="utf-8") as stream:
+        for marker, result_file in zip(markers, result_files, strict=True):
+            before, text = text.split(json.dumps(marker), 1)
+            stream.write(before + "[")
+            with result_file.open(encoding="utf-8") as results:
+                for number, line in enumerate(results):
+                    stream.write(("," if number else "") + "\n  " + line.rstrip("\n"))
+            stream.write("\n ]")
+        stream.write(text)
 
 
 def load_record(path: str | Path) -> dict[str, Any]:
@@ -190,6 +219,7 @@ def markdown_report(record: dict[str, Any], plots: dict[str, Path]) -> str:
         "",
         f"- dataset: `{dataset['source']}` (sha256 `{dataset['sha256'][:16]}`), {dataset['rows']} rows, "
         f"{dataset['usable']} usable, gold from `{dataset['label_field']}`"
+        + (f", **interrupted** after {dataset['interrupted']['rows']} rows" if dataset.get("interrupted") else "")
         + (" (3-way)" if dataset["three_way"] else "") + (", numeric scores" if dataset["numeric_gold"] else ""),
         f"- quizzer {record['quizzer_version']}, {record['created_at']}",
         *([f"- **warning: {note}**"] if (note := in_sample_note(record)) else []),
@@ -218,7 +248,7 @@ def markdown_report(record: dict[str, Any], plots: dict[str, Path]) -> str:
         lines += _breakdown_section(graders, key, f"By {title}")
     lines += _breakdown_section(graders, "by_question", "Hardest questions", worst=10)
     if dataset["unusable"]:
-        lines += ["", f"## Rows left out ({len(dataset['unusable'])})", ""]
+        lines += ["", f"## Rows left out ({dataset.get('unusable_rows', len(dataset['unusable']))})", ""]
         lines += [f"- line {row['line']} (`{row['id']}`): {row['error']}" for row in dataset["unusable"][:20]]
     return "\n".join(lines) + "\n"
 

@@ -104,35 +104,35 @@ def grader_stats(grader: Any) -> dict[str, Any] | None:
     return dict(stats) if isinstance(stats, dict) else None
 
 
+def grade_items(spec: str, grader: Grader, items: Sequence[EvalItem]) -> list[ItemResult]:
+    """One chunk of a dataset graded in one call (its usable items); every item's result, in order."""
+    usable = [item for item in items if item.error is None]
+    grades = grader.grade_batch([item.submission for item in usable]) if usable else []  # type: ignore[misc]
+    if len(grades) != len(usable):
+        raise QuizzerError(f"grader {spec!r} returned {len(grades)} grades for {len(usable)} answers")
+    by_item = {id(item): grade for item, grade in zip(usable, grades, strict=True)}
+    return [item_result(item, by_item.get(id(item))) for item in items]
+
+
 def run_grader(
     spec: str,
     grader: Grader,
     dataset: EvalDataset,
     progress: Callable[[int], None] | None = None,
 ) -> GraderRun:
-    """Grades every usable item in batches (input order kept); unusable rows become "could not grade"."""
-    usable = dataset.usable
-    grades: dict[str, Grade] = {}
+    """Grades a dataset held in memory in chunks of BATCH_SIZE rows (the chunks `quizzer eval` grades a file in,
+    so the two give the same grades); unusable rows become "could not grade". Input order."""
+    results: list[ItemResult] = []
     started = time.perf_counter()
-    for start in range(0, len(usable), BATCH_SIZE):
-        batch = usable[start : start + BATCH_SIZE]
-        batch_grades = grader.grade_batch([item.submission for item in batch])
-        if len(batch_grades) != len(batch):
-            raise QuizzerError(f"grader {spec!r} returned {len(batch_grades)} grades for {len(batch)} answers")
-        for item, grade in zip(batch, batch_grades, strict=True):
-            grades[_key(item)] = grade
+    for start in range(0, len(dataset.items), BATCH_SIZE):
+        chunk = dataset.items[start : start + BATCH_SIZE]
+        results.extend(grade_items(spec, grader, chunk))
         if progress:
-            progress(len(batch))
+            progress(sum(item.error is None for item in chunk))
     seconds = time.perf_counter() - started
-    results = [item_result(item, grades.get(_key(item))) for item in dataset.items]
     in_sample = any(item.get("sha256") == dataset.sha256 for item in fitted_on(grader))
     return GraderRun(spec=spec, info=grader.info, results=results, seconds=seconds, stats=grader_stats(grader),
                      in_sample=in_sample)
-
-
-def _key(item: EvalItem) -> str:
-    # Ids may repeat in a hand-made file; the line never does.
-    return f"{item.line}:{item.id}"
 
 
 def with_baseline(specs: Sequence[str], baseline: str | None) -> list[str]:
