@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 from fakes import ScriptedGrader
 from web_server import open_context, small_deck
 
-from quizzer.batch.answers import ANSWER_MAX_CHARS
+from quizzer.core.text_input import ANSWER_MAX_CHARS
 from quizzer.core.errors import QuizzerError
 from quizzer.core.types import Grader
 from quizzer.web.app import create_app
@@ -112,7 +112,7 @@ def test_a_body_over_the_size_limit_is_refused_before_it_is_read(client: TestCli
 def test_answers_get_the_same_size_limit_as_everywhere_else(client: TestClient) -> None:
     too_long = client.post("/api/answer", json=card_body(client, "y" * (ANSWER_MAX_CHARS + 1)))
     assert too_long.status_code == 413
-    assert too_long.json()["error"] == f"answer is {ANSWER_MAX_CHARS + 1:,} characters, over the limit of {ANSWER_MAX_CHARS:,}"
+    assert too_long.json()["error"] == f"the answer is {ANSWER_MAX_CHARS + 1:,} characters, over the limit of {ANSWER_MAX_CHARS:,}"
     # The longest answer allowed fits in a body even when every character is escaped (\\uXXXX).
     longest = client.post("/api/answer", json=card_body(client, "\u2603" * ANSWER_MAX_CHARS))
     assert longest.status_code == 200, longest.text

@@ -25,8 +25,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from quizzer import __version__
-from quizzer.batch.answers import ANSWER_MAX_CHARS
 from quizzer.core.errors import QuizzerError
+from quizzer.core.text_input import ANSWER_MAX_CHARS
 from quizzer.core.types import Grader, Verdict, utc_now
 from quizzer.deck.model import Deck
 from quizzer.web.overview import Overview

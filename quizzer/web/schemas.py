@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from quizzer.batch.answers import ANSWER_MAX_CHARS
 from quizzer.core.errors import QuizzerError
+from quizzer.core.text_input import ANSWER_MAX_CHARS, answer_too_long
 from quizzer.core.types import Rating, Verdict
 from quizzer.quiz_text import describe_due, matched_reference, misconception_lines, probability_line, reflow, summary_rows
 from quizzer.session import Outcome, QueueItem, QuizOptions, Summary
@@ -121,8 +121,8 @@ def answer_body(body: dict[str, Any]) -> AnswerBody:
     if wrong:
         raise ApiError(400, f"{wrong[0]!r} must be a string")
     answer = fields["answer"]
-    if len(answer) > ANSWER_MAX_CHARS:
-        raise ApiError(413, f"answer is {len(answer):,} characters, over the limit of {ANSWER_MAX_CHARS:,}")
+    if too_long := answer_too_long(answer):  # the one limit and message of the quiz, grade and eval
+        raise ApiError(413, too_long)
     return AnswerBody(fields["deck"], fields["card_id"], answer, session_param(body.get("session")))
 
 
