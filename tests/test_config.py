@@ -192,8 +192,9 @@ def test_an_out_of_range_environment_value_is_refused(tmp_path: Path) -> None:
         load_config(tmp_path / "none.toml", environ={"QUIZZER_LLM_CONCURRENCY": "0"})
 
 
-@pytest.mark.parametrize("command", [["quiz", "msft-asr"], ["grade", "answers.jsonl"], ["eval", "answers.jsonl"]])
-def test_escalate_on_quiz_grade_and_eval_is_the_llm_escalate_setting(command: list[str], tmp_path: Path,
+@pytest.mark.parametrize("command", [["quiz", "msft-asr"], ["serve", "msft-asr", "--port", "0"], ["grade", "answers.jsonl"],
+                                     ["eval", "answers.jsonl"]])
+def test_escalate_on_quiz_serve_grade_and_eval_is_the_llm_escalate_setting(command: list[str], tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 

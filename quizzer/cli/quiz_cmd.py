@@ -19,7 +19,7 @@ NewOption = Annotated[int | None, typer.Option("--new", min=0, help="At most N n
 CramOption = Annotated[bool, typer.Option("--cram", help="Review every matching card; recorded, never rescheduled.")]
 GraderOption = Annotated[str | None, typer.Option("--grader", help="embedding, cosine, llm or hybrid (default: from config).")]
 NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Ask the LLM judge afresh (ignore cached verdicts).")]
-# Also on `grade` and `eval`.
+# Also on `serve`, `grade` and `eval`.
 EscalateOption = Annotated[str | None, typer.Option(
     "--escalate", help="Hybrid mode sends the judge 'uncertain' grades, or also 'risky' correct ones (default: llm.escalate).")]
 

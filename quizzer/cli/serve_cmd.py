@@ -10,6 +10,7 @@ from quizzer.cli.quiz_cmd import (
     CramOption,
     DbOption,
     DecksArgument,
+    EscalateOption,
     GraderOption,
     LimitOption,
     NewOption,
@@ -29,6 +30,7 @@ def serve(
     cram: CramOption = False,
     grader: GraderOption = None,
     no_cache: NoCacheOption = False,
+    escalate: EscalateOption = None,
     open_browser: Annotated[bool, typer.Option("--open", help="Open the quiz in your web browser.")] = False,
 ) -> None:
     """The quiz in your browser: a local web page with the same decks, grader and database as `quizzer quiz`,
@@ -40,5 +42,6 @@ def serve(
     from quizzer.web.server import ServeOptions
     from quizzer.web.server import serve as run_server
 
-    options = ServeOptions(decks or [], db, tag or [], limit, new, cram, grader, no_cache, host, port, open_browser)
+    options = ServeOptions(decks or [], db, tag or [], limit, new, cram, grader, no_cache, escalate, host, port,
+                           open_browser)
     raise typer.Exit(run_server(options))

@@ -32,6 +32,7 @@ class ServeOptions:
     cram: bool = False
     grader: str | None = None
     no_cache: bool = False
+    escalate: str | None = None  # llm.escalate for this run, as `quiz --escalate`
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT
     open_browser: bool = False
@@ -82,7 +83,7 @@ def serve(options: ServeOptions, say: Callable[[str], None] | None = None) -> in
     import uvicorn  # noqa: F401  (now, so that the page answers as soon as the URL is printed)
 
     say = say or (lambda line: print(line, flush=True))
-    config = load_config().with_flags(llm__cache=False if options.no_cache else None)
+    config = load_config().with_flags(llm__cache=False if options.no_cache else None, llm__escalate=options.escalate)
     decks = load_decks(options.decks, config)
     activity = Activity()  # the judge's observer: the page says when an answer waits for the LLM
     loader = background_grader(options.grader, config, options.db, observer=activity)
