@@ -131,3 +131,17 @@ def test_key_terms_reach_the_learner_as_the_cards_whole_words() -> None:
     texts = ("Not necessarily: it depends on the configuration and the memory footprint.",)
     assert whole_word(stem("necessarily"), texts) == "necessarily"
     assert whole_word(stem("configuration"), texts) == "configuration"
+
+
+@pytest.mark.parametrize("aside", ["about a third of it in the encoder", "roughly doubling with every layer",
+                                   "40 GB on each GPU"])
+def test_a_figure_the_card_does_not_give_is_a_risk_for_the_judge(grader, aside: str) -> None:
+    # Words can vouch for what the card states, not for a figure it never gives: such a "correct" goes to the judge.
+    card = load("msft-asr").card("transducer-memory-problem")
+    plain = grader.grade(Submission.for_card(
+        card, "It consumes a lot of memory, so it is hard to use big training batches.", "msft-asr"))
+    assert plain.verdict is Verdict.CORRECT and plain.evidence["risk"] is None
+    with_figure = grader.grade(Submission.for_card(
+        card, f"It consumes a lot of memory, {aside}, so it is hard to use big training batches.", "msft-asr"))
+    assert with_figure.verdict is Verdict.CORRECT
+    assert "a figure the card does not confirm" in with_figure.evidence["risk"]

@@ -60,8 +60,6 @@ class Claim:
     detail: str | None = None  # the words that differ, e.g. "short (the card: long)"
     # Every kind of difference seen against any statement it speaks to, however loose the match: risk, not error.
     differences: tuple[str, ...] = ()
-    # The claim and the statement it speaks to best disagree in how many negations they hold (odd against even).
-    negation_differs: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,11 +77,6 @@ class ClaimCheck:
     def contradicted(self) -> Claim | None:
         found = [claim for claim in self.claims if claim.status == CONTRADICTED]
         return max(found, key=lambda claim: claim.probability) if found else None
-
-    @property
-    def negated_beyond(self) -> bool:
-        """A claim negates something where the statement it speaks to does not negate anything (or the reverse)."""
-        return any(claim.negation_differs for claim in self.claims)
 
     @property
     def doubtful(self) -> Claim | None:
@@ -222,8 +215,7 @@ def check_claims(answer: str, statements: Sequence[Statement], terms: frozenset[
                                 details[reason], differences))
             continue
         status = SUPPORTED if features["aligned"] >= SUPPORTED_AT else NOT_ADDRESSED
-        claims.append(Claim(claim, status, statement.text, 0.0, None, features["aligned"], None, differences,
-                            bool(features["parity"])))
+        claims.append(Claim(claim, status, statement.text, 0.0, None, features["aligned"], None, differences))
     return ClaimCheck(tuple(claims))
 
 

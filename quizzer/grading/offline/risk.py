@@ -1,26 +1,28 @@
 """Why a "correct" may still be wrong: what hybrid mode sends to the LLM judge besides uncertain answers.
 
 The offline grader lists the risks of each "correct" in its grade's evidence (`risk`); `llm.escalate = "risky"` (the
-default) sends such grades to the judge. The cuts below set the price: on the tune traps (evals/README.md, "Trap
-answers and claim checks") they send 39 % of the answers to the judge and leave 2 of 42 traps correct.
+default) sends such grades to the judge. Words can vouch for a claim the card states in other words; they cannot
+vouch for a figure the card does not give, nor for a claim that differs from the card's statement in a way the claim
+checks did not judge decisive. Those are the risks. On the 212 tune trap answers (evals/README.md, "Trap answers and
+claim checks", second round) they send 35 % of the answers to the judge and leave 3 of 75 traps correct; the first
+round's rules (any claim of 8 content words the card does not address, a long answer with claims beyond the card, a
+negation the card does not make) sent 37 % and left 8 correct: right answers add true asides as often as traps add
+false ones, so an aside alone says little, while an unconfirmed figure is the usual false clause.
 """
 
 from __future__ import annotations
 
+from quizzer.core.resources import word_list
 from quizzer.core.types import Verdict
 from quizzer.grading.offline import text as words_of
 from quizzer.grading.offline.bands import Bands
-from quizzer.grading.offline.claims import NOT_ADDRESSED, ClaimCheck
+from quizzer.grading.offline.claims import SUPPORTED, Claim, ClaimCheck
 from quizzer.grading.offline.evidence import Evidence
 
 # A "correct" this close to the edge of the correct band is a near call.
 RISKY_MARGIN = 0.1
-# A long answer with this share of its words in claims the card does not speak to says things nobody checked.
-LONG_ANSWER_WORDS = 40
-UNCHECKED_SHARE = 0.3
-# A claim of this many content words that speaks to nothing on the card ("..., which came from the prediction
-# network's LSTM states") is unchecked. 4 sent 45.5 % of the tune answers to the judge, 6 42.9 %, 8 39.3 %.
-UNCHECKED_CLAIM_WORDS = 8
+# Fractions and multiples in words: figures too ("an eighth of the memory", "roughly doubling the latency").
+_FIGURE_WORDS = frozenset(word_list("quizzer.grading.offline", "figure_words.txt"))
 
 
 def risks(verdict: Verdict, probability: float, evidence: Evidence, claims: ClaimCheck, bands: Bands
@@ -31,18 +33,25 @@ def risks(verdict: Verdict, probability: float, evidence: Evidence, claims: Clai
     found = []
     if claims.doubtful is not None:
         found.append("a claim that may contradict the card")
-    if claims.negated_beyond:
-        found.append("a negation the card does not make")
     if any(claim.differences for claim in claims.claims):
         found.append("a claim that differs from the card")
-    if any(claim.status == NOT_ADDRESSED and len(words_of.content_stems(claim.text)) >= UNCHECKED_CLAIM_WORDS
-           for claim in claims.claims):
-        found.append("a claim the card does not address")
+    if any(_unconfirmed_figure(claim) for claim in claims.claims):
+        found.append("a figure the card does not confirm")
     if probability < bands.correct_above + RISKY_MARGIN:
         found.append("a small margin")
     if evidence.features.get("verifier", 0.0) < 0:
         found.append("the verifier doubts it")
-    words = sum(len(words_of.words(claim.text)) for claim in claims.claims)
-    if words >= LONG_ANSWER_WORDS and claims.unaddressed_share >= UNCHECKED_SHARE:
-        found.append("a long answer with claims beyond the card")
     return tuple(found)
+
+
+def _unconfirmed_figure(claim: Claim) -> bool:
+    """A number in a claim the card does not support, or one the card's statement it speaks to does not give
+    ("at the cost of about a 10% relative WER increase", "a beam of 1 is exhaustive search")."""
+    figures = _figures(claim.text)
+    if claim.status != SUPPORTED:
+        return bool(figures)
+    return bool(figures - _figures(claim.statement or ""))
+
+
+def _figures(text: str) -> frozenset[str]:
+    return words_of.numbers(text) | (_FIGURE_WORDS & frozenset(words_of.words(text.lower())))
