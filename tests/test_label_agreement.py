@@ -144,19 +144,23 @@ def test_the_documented_command_prints_n_agreement_and_kappas(tmp_path: Path) ->
 
 # The held-out sets of issues 18 and 19: a second labeller's blind labels for part of each (first labels in the tune
 # and held-out files), how many agree, and how the evals README says it.
+# Each: the files with the first labels, the second labels' file, how many agree of how many, the README's words.
 HELD_OUT_SECOND_LABELS = [
-    ("interview_traps", 90, 90, "agreed on all 90 of the trap answers"),
-    ("short_answers", 99, 100, "agreed on 99 of 100 answers"),
+    (("interview_traps_tune", "interview_traps_holdout"), "interview_traps", 90, 90,
+     "agreed on all 90 of the trap answers"),
+    (("interview_traps_holdout2",), "interview_traps_holdout2", 70, 70, "agreed on all 70"),
+    (("short_answers_tune", "short_answers_holdout"), "short_answers", 99, 100, "agreed on 99 of 100 answers"),
 ]
 
 
-@pytest.mark.parametrize(("name", "agreed", "labelled", "claim"), HELD_OUT_SECOND_LABELS, ids=lambda value: str(value))
-def test_the_held_out_sets_second_labels_agree_as_the_readme_says(name: str, agreed: int, labelled: int,
-                                                                   claim: str) -> None:
+@pytest.mark.parametrize(("firsts", "name", "agreed", "labelled", "claim"), HELD_OUT_SECOND_LABELS,
+                         ids=lambda value: str(value))
+def test_the_held_out_sets_second_labels_agree_as_the_readme_says(firsts: tuple[str, ...], name: str, agreed: int,
+                                                                   labelled: int, claim: str) -> None:
     def rows(file: str) -> list[dict]:
         return [json.loads(line) for line in (EVALS_DIR / file).read_text(encoding="utf-8").splitlines() if line]
 
-    first = {row["id"]: row["label"] for part in ("tune", "holdout") for row in rows(f"{name}_{part}.jsonl")}
+    first = {row["id"]: row["label"] for part in firsts for row in rows(f"{part}.jsonl")}
     seconds = rows(f"{name}_second_labels.jsonl")
     assert all(row["label"] in LABELS and row["rationale"].strip() for row in seconds)
     assert {row["id"] for row in seconds} <= set(first), "a second label for an answer that has no first label"
