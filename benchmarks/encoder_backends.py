@@ -51,7 +51,7 @@ def raw_passes(embedder: Embedder, answers: list[str]) -> float:
         if embedder.backend == "torch":
             model.encode(chunk, batch_size=64, show_progress_bar=False)
         else:
-            model.encode(chunk, batch_size=64)
+            model.encode(chunk)  # in the batches the embedder uses (onnx_encoder.BATCH)
     return time.perf_counter() - start
 
 

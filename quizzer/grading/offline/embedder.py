@@ -180,7 +180,7 @@ class Embedder:
         unique = list(dict.fromkeys(texts))
         if self.backend != TORCH:
             with self._loaded.encode_lock:
-                passes = model.encode(unique, batch_size=BATCH_SIZE)
+                passes = model.encode(unique)  # in its own batches (onnx_encoder.BATCH)
             self.encoded_texts += len(unique)
             by_text = {text: _encoding(text, output.sentence_vector, output.token_vectors, output.token_ids,
                                        output.offsets) for text, output in zip(unique, passes)}

@@ -42,6 +42,11 @@ HEADS, HIDDEN = 12, 384
 # tables (its token-type table has two rows and stays fp32).
 MATRICES = {"MatMul": (1,), "Attention": (1,)}
 TABLES = {"Gather": (0,), "EmbedLayerNormalization": (2, 3)}
+# Texts per forward pass. Small batches keep a pass's activations (texts x tokens x 1536 floats in the feed-forward
+# layers) in the cores' caches: on the 2-core VM, batches of 16 ran 1.3-1.5x as fast as batches of 64, 4 to 8
+# faster still on one free core, 32 and 64 slower (benchmarks/README.md, "Encoder backends"). The vectors do not
+# depend on it: each text's are the same in any batch.
+BATCH = 16
 # Matrices smaller than this (the token-type table, biases, LayerNorm) stay fp32: too small to matter for speed or size.
 SMALLEST_QUANTISED = 100_000
 
@@ -184,7 +189,7 @@ class OnnxEncoder:
         self.tokenizer.enable_truncation(self.max_seq_length)
         self.tokenizer.no_padding()
 
-    def encode(self, texts: Sequence[str], batch_size: int = 64) -> list[TokenOutput]:
+    def encode(self, texts: Sequence[str], batch_size: int = BATCH) -> list[TokenOutput]:
         """Forward passes in batches of similar length (less padding); results in the order of `texts`."""
         encoded = self.tokenizer.encode_batch(list(texts))
         order = sorted(range(len(texts)), key=lambda index: -len(encoded[index].ids))
