@@ -9,9 +9,9 @@ is embedded once.
 Two backends (`grader.backend`) run the bundled MiniLM: `torch` (sentence-transformers, fp32) and `onnx-int8`
 (the same model with int8 weights under ONNX Runtime, `quizzer.grading.offline.onnx_encoder`). The int8 file is
 built on first use from the packaged weights into the cache folder (torch exports the graph here, the encoder
-module quantises it); nothing is downloaded. Both are the same model to the grader (same `model_name`, so the
-trained verifier speaks for both); their vectors differ slightly, so their cache rows are kept apart
-(`cache_key`). An int8 file that cannot be built or loaded warns and falls back to torch.
+module fuses it and quantises its weights); nothing is downloaded. Both are the same model to the grader (same
+`model_name`, so the trained verifier speaks for both); their vectors differ slightly, so their cache rows are
+kept apart (`cache_key`). An int8 file that cannot be built or loaded warns and falls back to torch.
 """
 
 from __future__ import annotations
