@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/encoder_backends.py [--answers 2000] [--repeats 5] [--latency-samples 200]
     .venv/bin/python benchmarks/encoder_backends.py --profile onnx-int8   # cProfile of one grade path run
+    .venv/bin/python benchmarks/encoder_backends.py --onnx-file F         # another ONNX MiniLM file as onnx-int8
 
 The training splits are read from ../shared/datasets beside the checkout (QUIZZER_DATASETS names another folder).
 
@@ -51,7 +52,7 @@ def raw_passes(embedder: Embedder, answers: list[str]) -> float:
         if embedder.backend == "torch":
             model.encode(chunk, batch_size=64, show_progress_bar=False)
         else:
-            model.encode(chunk, batch_size=64)
+            model.encode(chunk)  # in the batches the embedder uses (onnx_encoder.BATCH)
     return time.perf_counter() - start
 
 
@@ -72,6 +73,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--latency-samples", type=int, default=200)
     parser.add_argument("--profile", choices=BACKENDS, help="profile one grade path run of this backend instead")
+    parser.add_argument("--onnx-file", type=Path,
+                        help="run this ONNX MiniLM file as the int8 backend (the built one is still built, and timed)")
     arguments = parser.parse_args()
     import torch
 
@@ -85,6 +88,7 @@ def main() -> None:
         Embedder(store=EmbeddingCache(Path(cache_dir) / "build"), backend=ONNX_INT8).warm_up()  # a first use
         build_seconds = time.perf_counter() - started
         (int8_file,) = (Path(cache_dir) / "build").glob("*.onnx")
+        int8_file = arguments.onnx_file or int8_file
         graders = {backend: EmbeddingGrader(Embedder(store=EmbeddingCache(Path(cache_dir)), backend=backend,
                                                      onnx_file=int8_file if backend == ONNX_INT8 else None),
                                             load_decision_model()) for backend in BACKENDS}
@@ -120,7 +124,7 @@ def main() -> None:
     verdicts = [a.verdict == b.verdict for a, b in zip(*first_grades.values())]
     print(f"answers: {count}; repeats: {arguments.repeats}; torch threads: {torch.get_num_threads()};"
           f" load average (1 min) before {load_before:.1f}, after {os.getloadavg()[0]:.1f};"
-          f" int8 file built in {build_seconds:.1f} s")
+          f" int8 file built in {build_seconds:.1f} s; int8 file run: {int8_file.name}")
     print(f"identical verdicts on these answers: {sum(verdicts)}/{count} ({sum(verdicts) / count:.2%})")
     rate = {kind: {backend: count / statistics.median(times[backend]) for backend in BACKENDS}
             for kind, times in (("raw", raw), ("grade", graded))}

@@ -38,10 +38,12 @@ fit_grader.DATASETS = Path(os.environ.get("QUIZZER_DATASETS", fit_grader.DATASET
 
 from quizzer.grading.offline.embedder import ONNX_INT8, TORCH, Embedder  # noqa: E402
 
-def grading_code() -> bytes:
-    """Every file of the offline grader (code, word lists, fitted parameters), for the grades' cache key."""
+def grading_code(backend: str) -> bytes:
+    """Every file of the offline grader (code, word lists, fitted parameters), for the grades' cache key; torch's
+    key leaves out the ONNX encoder's module, which torch never imports (a new int8 recipe keeps torch's grades)."""
     return b"".join(path.read_bytes() for path in sorted(fit_grader.PACKAGE.rglob("*"))
-                    if path.is_file() and path.suffix in (".py", ".json", ".npz", ".txt", ".onnx"))
+                    if path.is_file() and path.suffix in (".py", ".json", ".npz", ".txt", ".onnx")
+                    and not (backend == TORCH and path.name == "onnx_encoder.py"))
 
 
 def file_digest(path: Path | None) -> str:
@@ -59,7 +61,7 @@ def graded(examples: list[fit_grader.Example], backend: str, onnx_file: Path | N
     from quizzer.grading.offline.decision import load_decision_model
     from quizzer.grading.offline.embedding import EmbeddingGrader
 
-    digest = hashlib.sha256(grading_code())
+    digest = hashlib.sha256(grading_code(backend))
     digest.update(repr([example.submission for example in examples]).encode())
     digest.update(f"{backend} {file_digest(onnx_file) if backend != TORCH else ''}".encode())
     cached = fit_grader.WORK / f"grades-{backend}-{digest.hexdigest()[:12]}.npz"

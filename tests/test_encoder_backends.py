@@ -95,6 +95,30 @@ def test_a_damaged_built_file_is_built_again(int8_file: Path, tmp_path: Path) ->
     assert damaged.read_bytes() == int8_file.read_bytes()  # the build is deterministic
 
 
+@SLOW
+def test_the_built_file_runs_onnx_runtimes_fused_bert_kernels(int8_file: Path) -> None:
+    import onnx
+
+    kernels = {node.op_type for node in onnx.load(int8_file).graph.node}
+    assert {"EmbedLayerNormalization", "Attention", "SkipLayerNormalization", "BiasGelu"} <= kernels
+    assert "Softmax" not in kernels  # every attention fused
+
+
+def test_a_graph_the_optimiser_cannot_fuse_is_kept_as_exported() -> None:
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    from quizzer.grading.offline.onnx_encoder import fused
+
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w"], ["y"])], "not-bert",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])],
+        [numpy_helper.from_array(np.eye(4, dtype=np.float32), "w")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString()
+    assert fused(model) == model
+
+
 TEXTS = ["Because of its 4-D joint output, a B x T x U x V tensor of joint-network logits.", "  padded  ", "",
          "naïve café: “quoted” w/ enc->dec 😀", "word " * 300]
 
@@ -111,6 +135,15 @@ def test_both_backends_encode_the_same_tokens_with_nearly_the_same_vectors(embed
         if len(fp32.token_ids):
             assert (int8.token_vectors * fp32.token_vectors).sum(axis=1).min() > 0.998
     assert len(int8_embedder.encode(["word " * 300])[0].token_ids) == 254  # 256 with [CLS] and [SEP], as torch cuts
+
+
+@SLOW
+def test_int8_vectors_do_not_depend_on_the_rest_of_the_batch(int8_embedder) -> None:
+    together = int8_embedder._load().encode(TEXTS, batch_size=3)
+    for text, batched in zip(TEXTS, together):
+        (alone,) = int8_embedder._load().encode([text])
+        np.testing.assert_array_equal(alone.token_vectors, batched.token_vectors)
+        np.testing.assert_array_equal(alone.sentence_vector, batched.sentence_vector)
 
 
 @SLOW

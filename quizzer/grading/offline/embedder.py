@@ -9,9 +9,9 @@ is embedded once.
 Two backends (`grader.backend`) run the bundled MiniLM: `torch` (sentence-transformers, fp32) and `onnx-int8`
 (the same model with int8 weights under ONNX Runtime, `quizzer.grading.offline.onnx_encoder`). The int8 file is
 built on first use from the packaged weights into the cache folder (torch exports the graph here, the encoder
-module quantises it); nothing is downloaded. Both are the same model to the grader (same `model_name`, so the
-trained verifier speaks for both); their vectors differ slightly, so their cache rows are kept apart
-(`cache_key`). An int8 file that cannot be built or loaded warns and falls back to torch.
+module fuses it and quantises its weights); nothing is downloaded. Both are the same model to the grader (same
+`model_name`, so the trained verifier speaks for both); their vectors differ slightly, so their cache rows are
+kept apart (`cache_key`). An int8 file that cannot be built or loaded warns and falls back to torch.
 """
 
 from __future__ import annotations
@@ -180,7 +180,7 @@ class Embedder:
         unique = list(dict.fromkeys(texts))
         if self.backend != TORCH:
             with self._loaded.encode_lock:
-                passes = model.encode(unique, batch_size=BATCH_SIZE)
+                passes = model.encode(unique)  # in its own batches (onnx_encoder.BATCH)
             self.encoded_texts += len(unique)
             by_text = {text: _encoding(text, output.sentence_vector, output.token_vectors, output.token_ids,
                                        output.offsets) for text, output in zip(unique, passes)}
@@ -313,12 +313,24 @@ def _user_cache_folder() -> Path:
 
 def export_fp32_onnx(model_dir: Path, destination: Path) -> None:
     """MiniLM's token vectors (`last_hidden_state`) as an fp32 ONNX graph, from the weights in `model_dir`
-    (torch's TorchScript exporter; its graph is the one ONNX Runtime fuses best)."""
+    (torch's TorchScript exporter). Attention is written as BERT's classic graph (scores divided by the square
+    root of the head size, the padding mask added as (1 - mask) * -10000), which ONNX Runtime's transformer
+    optimiser fuses into its Attention, EmbedLayerNormalization and SkipLayerNormalization kernels; the masks
+    transformers 5 builds are not recognised by it. Real tokens' vectors are those of BertModel's own forward."""
     _quiet_offline_transformers()
     import torch
-    from transformers import AutoModel
+    from transformers import AttentionInterface, AutoModel
 
-    bert = AutoModel.from_pretrained(str(model_dir)).eval()
+    def classic_attention(module: Any, query: Any, key: Any, value: Any, attention_mask: Any,
+                          scaling: Any = None, dropout: float = 0.0, **kwargs: Any) -> Any:
+        scores = torch.matmul(query, key.transpose(2, 3)) / (query.size(-1) ** 0.5)
+        if attention_mask is not None:
+            scores = scores + attention_mask
+        weights = torch.nn.functional.softmax(scores, dim=-1)
+        return torch.matmul(weights, value).transpose(1, 2).contiguous(), weights
+
+    AttentionInterface.register("quizzer-onnx-export", classic_attention)
+    bert = AutoModel.from_pretrained(str(model_dir), attn_implementation="quizzer-onnx-export").eval()
 
     class HiddenStates(torch.nn.Module):
         """BertModel's last_hidden_state alone, from the three inputs the ONNX encoder feeds."""
@@ -328,8 +340,9 @@ def export_fp32_onnx(model_dir: Path, destination: Path) -> None:
             self.bert = bert
 
         def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-            return self.bert(input_ids=input_ids, attention_mask=attention_mask,
-                             token_type_ids=token_type_ids).last_hidden_state
+            hidden = self.bert.embeddings(input_ids=input_ids, token_type_ids=token_type_ids)
+            padding = (1.0 - attention_mask.unsqueeze(1).unsqueeze(2).to(hidden.dtype)) * -10000.0
+            return self.bert.encoder(hidden, attention_mask=padding).last_hidden_state
 
     ids = torch.ones(2, 16, dtype=torch.long)
     names = ["input_ids", "attention_mask", "token_type_ids"]
