@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -48,9 +49,15 @@ def run_quizzer(*args: str, cwd: Path, timeout: float = 300, **extra: str) -> su
     return result
 
 
+def ctrl_c_as_at_a_terminal() -> None:
+    """A child's Ctrl-C as a terminal gives it: a test suite started in the background (`cmd &`, as CI scripts may
+    be) passes its children SIGINT ignored, and a process that inherits that rightly ignores the tests' Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_quizzer(*args: str, cwd: Path, **extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, "-m", "quizzer", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, cwd=cwd, env=quizzer_env(cwd, **extra))
+                            text=True, cwd=cwd, env=quizzer_env(cwd, **extra), preexec_fn=ctrl_c_as_at_a_terminal)
 
 
 def jsonl_records(path: Path) -> list[dict]:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from answer_files import ctrl_c_as_at_a_terminal
 
 HEAVY = ("torch", "sentence_transformers", "transformers", "openai", "sklearn", "numpy", "starlette", "uvicorn", "jinja2")
 PROBE = """
@@ -40,7 +41,7 @@ class Served:
     def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "quizzer", "serve", *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, env={**os.environ, **(env or {})},
+            text=True, env={**os.environ, **(env or {})}, preexec_fn=ctrl_c_as_at_a_terminal,
         )
         self.lines: list[str] = []
         while True:
