@@ -163,10 +163,6 @@ class ScriptedGrader:
 MODEL_MARKER = "QUIZZER_TEST_MODEL_MARKER"  # a file the grader writes when built: stands for its model's load
 DELAY = "QUIZZER_TEST_DELAY"  # seconds each grade_batch call sleeps, so a test can interrupt a run mid-way
 CALLS = "QUIZZER_TEST_CALLS"  # a file that gets a line per grade_batch call, so a test sees the run's progress
-# After this many calls each further call sleeps HOLD_SECONDS more: a test that interrupts the run after that many
-# calls then finds it still running, however late a loaded machine lets the test's Ctrl-C arrive.
-HOLD_AFTER = "QUIZZER_TEST_HOLD_AFTER"
-HOLD_SECONDS = 5.0
 DIED = "worker-died"  # in the config's cache_dir (which reaches Ray workers): the dying grader's marker
 
 
@@ -176,12 +172,9 @@ class SlowOverlapGrader(OverlapGrader):
 
     delay: float = 0.0
     calls_file: str = ""
-    hold_after: int = 0  # 0: never
-    calls: int = 0
 
     def grade_batch(self, submissions: Sequence[Submission]) -> list[Grade]:
-        self.calls += 1
-        time.sleep(self.delay + (HOLD_SECONDS if self.hold_after and self.calls > self.hold_after else 0.0))
+        time.sleep(self.delay)
         if self.calls_file:
             with open(self.calls_file, "a", encoding="utf-8") as stream:
                 stream.write(f"{len(submissions)}\n")
@@ -216,8 +209,7 @@ def make_marking_grader(config: Any = None, caches: Any = None) -> OverlapGrader
 
 
 def make_slow_grader(config: Any = None, caches: Any = None) -> SlowOverlapGrader:
-    return SlowOverlapGrader(delay=float(os.environ.get(DELAY, "0.2")), calls_file=os.environ.get(CALLS, ""),
-                             hold_after=int(os.environ.get(HOLD_AFTER, "0")))
+    return SlowOverlapGrader(delay=float(os.environ.get(DELAY, "0.2")), calls_file=os.environ.get(CALLS, ""))
 
 
 def make_dying_grader(config: Any = None, caches: Any = None) -> DyingOnceGrader:

@@ -141,6 +141,12 @@ def test_a_figure_the_card_does_not_give_is_a_risk_for_the_judge(grader, aside: 
     plain = grader.grade(Submission.for_card(
         card, "It consumes a lot of memory, so it is hard to use big training batches.", "msft-asr"))
     assert plain.verdict is Verdict.CORRECT and plain.evidence["risk"] is None
+    with_aside = grader.grade(Submission.for_card(
+        card, "It consumes a lot of memory, especially with a large vocabulary and long utterances recorded in noisy "
+              "meeting rooms, so it is hard to use big training batches.", "msft-asr"))
+    # An aside of 9 content words the card does not address, no figure: right answers add such asides as often as
+    # traps do, so it alone is no risk.
+    assert with_aside.verdict is Verdict.CORRECT and with_aside.evidence["risk"] is None
     with_figure = grader.grade(Submission.for_card(
         card, f"It consumes a lot of memory, {aside}, so it is hard to use big training batches.", "msft-asr"))
     assert with_figure.verdict is Verdict.CORRECT

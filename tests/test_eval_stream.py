@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from answer_files import start_quizzer, training_rows, write_jsonl
-from fakes import CALLS, DELAY, HOLD_AFTER
+from fakes import CALLS, DELAY
 from quizzer.core.config import load_config
 from quizzer.evals import metrics
 from quizzer.evals.datasets import load_dataset
@@ -53,7 +53,7 @@ def test_ctrl_c_writes_the_run_of_what_was_graded(tmp_path: Path) -> None:
     answers = write_jsonl(tmp_path / "answers.jsonl", training_rows(400))
     calls = tmp_path / "calls"
     process = start_quizzer("eval", str(answers), "-g", "fakes:make_slow_grader", "--baseline", "none", "--out", "run",
-                            "--batch-size", "20", cwd=tmp_path, **{DELAY: "0.3", CALLS: str(calls), HOLD_AFTER: "3"})
+                            "--batch-size", "20", cwd=tmp_path, **{DELAY: "0.3", CALLS: str(calls)})
     stdout, stderr = interrupt_when(process, calls, 3)
     assert process.returncode == 130 and "Traceback" not in stderr, stderr
     record = load_record(tmp_path / "run")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from answer_files import jsonl_records, run_quizzer, start_quizzer, training_rows, write_jsonl
-from fakes import CALLS, DELAY, HOLD_AFTER, MODEL_MARKER
+from fakes import CALLS, DELAY, MODEL_MARKER
 
 OVERLAP = "fakes:make_overlap_grader"
 
@@ -102,7 +102,7 @@ def test_ctrl_c_keeps_a_valid_output_and_resume_grades_only_the_rest(answers: Pa
                                                                       suffix: str) -> None:
     output, calls = tmp_path / f"out{suffix}", tmp_path / "calls"
     process = start_quizzer("grade", str(answers), "-g", "fakes:make_slow_grader", "-o", output.name,
-                            "--batch-size", "20", cwd=tmp_path, **{DELAY: "0.3", CALLS: str(calls), HOLD_AFTER: "4"})
+                            "--batch-size", "20", cwd=tmp_path, **{DELAY: "0.3", CALLS: str(calls)})
     _, stderr = interrupt_when(process, calls, 4)
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr and "interrupted:" in stderr and "continue with --resume" in stderr

@@ -56,8 +56,7 @@ class Served:
 
     def stop(self) -> tuple[int, str]:
         self.process.send_signal(signal.SIGINT)  # Ctrl-C
-        # Generous: on a loaded machine the server may still be loading the model when it is stopped.
-        output, _ = self.process.communicate(timeout=120)
+        output, _ = self.process.communicate(timeout=30)
         return self.process.returncode, "".join(self.lines) + output
 
 

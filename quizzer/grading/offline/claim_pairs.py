@@ -82,8 +82,8 @@ def overlap(claim: tuple[str, ...] | Bag, statement: tuple[str, ...] | Bag) -> f
 # -- evidence of one pair ----------------------------------------------------------------------
 def pair_evidence(claim: str, statement: str, card_terms: frozenset[str]) -> tuple[dict[str, float], dict[str, str]]:
     """What differs between a claim and the statement it speaks to: how close they are (`aligned`, the IDF-weighted
-    word overlap; `ratio`, difflib's word-sequence ratio; `parity`, 1 when their negation counts differ), and in
-    `details` each difference found, by kind, with the words that differ."""
+    word overlap; `ratio`, difflib's word-sequence ratio), and in `details` each difference found, by kind, with
+    the words that differ."""
     claim_stems, statement_stems = content(claim), content(statement)
     aligned = overlap(claim_stems, statement_stems)
     shared = set(claim_stems) & set(statement_stems)
@@ -123,7 +123,7 @@ def pair_evidence(claim: str, statement: str, card_terms: frozenset[str]) -> tup
     swapped_in = _substituted_terms(claim, statement, card_terms, near_copy=ratio >= 0.7) if ratio >= COPIED else []
     if swapped_in:
         details["term"] = ", ".join(f"{said} (the card: {meant})" for said, meant in swapped_in[:2])
-    return {"aligned": aligned, "ratio": ratio, "parity": float(parity)}, details
+    return {"aligned": aligned, "ratio": ratio}, details
 
 
 # What negates a claim: explicit negations (less the weak ones), "non-" and a few verbs that deny what follows.
